@@ -1,2 +1,6 @@
 /** sluice: a single-host stream processing engine for Node.js. */
-export const VERSION = '0.1.0';
+export * from './api/index.js';
+export * from './errors/index.js';
+export { collected } from './runtime/job-result.js';
+export type { ExecuteOptions, JobResult, OperatorStats } from './runtime/job-result.js';
+export { LatencyHistogram } from './metrics/histogram.js';

@@ -1,0 +1,4 @@
+export * from './context.js';
+export * from './functions.js';
+export * from './pipeline.js';
+export * from './specs.js';

@@ -1,0 +1,308 @@
+import { ConfigurationError } from '../errors/sluice-error.js';
+import type { FunctionDefinition, FunctionKind } from './functions.js';
+import { isFunctionDefinition } from './functions.js';
+import type { RecordShape, SinkSpec, SourceSpec } from './specs.js';
+import { OBJECT_RECORDS } from './specs.js';
+import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
+import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
+
+/** Options of a {@link Pipeline}: the job-wide defaults. */
+export interface PipelineOptions {
+  /** Name of the job, used in messages and checkpoint paths. Default 'job'. */
+  readonly name?: string;
+  /** Default parallelism of every operator. Default 1. */
+  readonly parallelism?: number;
+  /** Number of key groups; the most any keyed operator's parallelism can be. Default 128. */
+  readonly maxParallelism?: number;
+  /** Bytes of each channel ring's data region, a power of two. Default 1 MiB. */
+  readonly channelBytes?: number;
+}
+
+/** Options where an operator is added to a pipeline. */
+export interface OperatorOptions<Opt = unknown> {
+  /** Operator name, unique in the job. Default: the kind and a number, e.g. 'map-2'. */
+  readonly name?: string;
+  /** Parallelism of this operator. Default: the pipeline's. */
+  readonly parallelism?: number;
+  /** Serializable options, handed to the function as `ctx.options`. */
+  readonly options?: Opt;
+  /** Shape of the records this operator emits (default: plain objects through msgpackr). */
+  readonly returns?: RecordShape;
+}
+
+/** A handle on a sink in the pipeline; its name finds its results in the {@link JobResult}. */
+export interface SinkHandle {
+  readonly name: string;
+}
+
+function checkParallelism(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(`${what} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkFunction(value: unknown, kind: FunctionKind, where: string): FunctionDefinition {
+  if (!isFunctionDefinition(value)) {
+    const hint = typeof value === 'function' ? ': wrap it with define' + kind[0]!.toUpperCase() + kind.slice(1) + '(import.meta, fn) in a module and export it' : '';
+    throw new ConfigurationError(`${where} needs a function defined with sluice's define* helpers${hint}`);
+  }
+  if (value.kind !== kind) {
+    throw new ConfigurationError(`${where} needs a ${kind} function, got a ${value.kind} function (from ${value.moduleUrl})`);
+  }
+  return value;
+}
+
+/**
+ * The job builder, in the style of Flink's DataStream API. Add sources, transform the
+ * streams they return, add sinks, then {@link execute}.
+ *
+ * ```ts
+ * const pipeline = new Pipeline({ parallelism: 2 });
+ * pipeline.source(generatorSource({ count: 1e6, shape: 'numeric' }))
+ *   .map(double)
+ *   .keyBy(1)
+ *   .reduce(sum)
+ *   .sink(discardSink());
+ * const result = await pipeline.execute();
+ * ```
+ */
+export class Pipeline {
+  /** Job-wide defaults, validated. */
+  readonly options: Required<PipelineOptions>;
+  readonly #nodes: LogicalNode[] = [];
+  readonly #names = new Set<string>();
+  #running: { cancel(reason?: unknown): void } | undefined;
+
+  constructor(options: PipelineOptions = {}) {
+    const maxParallelism = checkParallelism(options.maxParallelism, 'options.maxParallelism') ?? 128;
+    const parallelism = checkParallelism(options.parallelism, 'options.parallelism') ?? 1;
+    if (parallelism > maxParallelism) {
+      throw new ConfigurationError(`options.parallelism (${parallelism}) exceeds options.maxParallelism (${maxParallelism})`);
+    }
+    const channelBytes = options.channelBytes ?? 1 << 20;
+    if (!Number.isInteger(channelBytes) || channelBytes < 4096 || (channelBytes & (channelBytes - 1)) !== 0) {
+      throw new ConfigurationError(`options.channelBytes must be a power of two of at least 4096, got ${String(channelBytes)}`);
+    }
+    const name = options.name ?? 'job';
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+      throw new ConfigurationError(`options.name may hold letters, digits, '.', '_' and '-' only, got '${name}'`);
+    }
+    this.options = { name, parallelism, maxParallelism, channelBytes };
+  }
+
+  /** The logical graph built so far. */
+  get nodes(): readonly LogicalNode[] {
+    return this.#nodes;
+  }
+
+  /** Adds a source; returns the stream of its records. */
+  source<T>(spec: SourceSpec<T>, options: Omit<OperatorOptions, 'options' | 'returns'> = {}): DataStream<T> {
+    if (spec === null || typeof spec !== 'object' || !isFunctionDefinition(spec.fn)) {
+      throw new ConfigurationError('pipeline.source() needs a source spec, such as generatorSource({...}) or fileSource({...})');
+    }
+    checkFunction(spec.fn, 'source', 'pipeline.source()');
+    const node = this.addNode('source', spec.fn, [], { ...options, options: spec.options, returns: spec.shape }, spec.name);
+    return new DataStream<T>(this, node);
+  }
+
+  /** Runs the job to its end (or until cancelled) and returns what it did. */
+  async execute(options: ExecuteOptions = {}): Promise<JobResult> {
+    if (this.#running) throw new ConfigurationError('this pipeline is already executing; await the first execute()');
+    if (!this.#nodes.some((node) => node.kind === 'sink')) {
+      throw new ConfigurationError('the pipeline has no sink: add one with stream.sink(...)');
+    }
+    const { executeJob } = await import('../runtime/job-manager.js');
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    this.#running = { cancel: (reason) => controller.abort(reason) };
+    try {
+      return await executeJob(this.options, this.#nodes, { ...options, signal: controller.signal });
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#running = undefined;
+    }
+  }
+
+  /** Cancels a running {@link execute}: it rejects with a JobCancelledError. No-op when idle. */
+  cancel(reason?: unknown): void {
+    this.#running?.cancel(reason);
+  }
+
+  /** @internal Adds a node to the graph. */
+  addNode(
+    kind: OperatorKind,
+    fn: FunctionDefinition | undefined,
+    inputs: LogicalEdge[],
+    options: OperatorOptions,
+    defaultName: string,
+    key?: KeySpec,
+  ): LogicalNode {
+    const id = this.#nodes.length;
+    const name = options.name ?? `${defaultName}-${id}`;
+    if (typeof name !== 'string' || name.length === 0) throw new ConfigurationError('an operator name must be a non-empty string');
+    if (this.#names.has(name)) {
+      throw new ConfigurationError(`operator name '${name}' is used twice in this pipeline; names must be unique`);
+    }
+    this.#names.add(name);
+    const node: LogicalNode = {
+      id,
+      name,
+      kind,
+      fn,
+      options: options.options,
+      parallelism: checkParallelism(options.parallelism, `operator '${name}': parallelism`),
+      shape: options.returns ?? OBJECT_RECORDS,
+      inputs,
+      key,
+    };
+    if (node.parallelism !== undefined && node.parallelism > this.options.maxParallelism) {
+      throw new ConfigurationError(
+        `operator '${name}': parallelism ${node.parallelism} exceeds maxParallelism ${this.options.maxParallelism}`,
+      );
+    }
+    this.#nodes.push(node);
+    return node;
+  }
+}
+
+/** A stream of records of type T. */
+export class DataStream<T> {
+  /** @internal */
+  readonly pipeline: Pipeline;
+  /** @internal */
+  readonly node: LogicalNode;
+  /** @internal Partitioning of the edge to the next operator. */
+  readonly partitioning: Partitioning;
+
+  /** @internal */
+  constructor(pipeline: Pipeline, node: LogicalNode, partitioning: Partitioning = { type: 'auto' }) {
+    this.pipeline = pipeline;
+    this.node = node;
+    this.partitioning = partitioning;
+  }
+
+  /** The operator that produces this stream. */
+  get name(): string {
+    return this.node.name;
+  }
+
+  #edge(): LogicalEdge[] {
+    return [{ from: this.node.id, partitioning: this.partitioning }];
+  }
+
+  /** One output record per input record. */
+  map<O, Opt = unknown>(fn: FunctionDefinition<'map'>, options: OperatorOptions<Opt> = {}): DataStream<O> {
+    checkFunction(fn, 'map', 'map()');
+    return new DataStream<O>(this.pipeline, this.pipeline.addNode('map', fn, this.#edge(), options, 'map'));
+  }
+
+  /** Keeps the records for which the predicate returns true. */
+  filter<Opt = unknown>(fn: FunctionDefinition<'filter'>, options: OperatorOptions<Opt> = {}): DataStream<T> {
+    checkFunction(fn, 'filter', 'filter()');
+    const returns = options.returns ?? this.node.shape;
+    return new DataStream<T>(this.pipeline, this.pipeline.addNode('filter', fn, this.#edge(), { ...options, returns }, 'filter'));
+  }
+
+  /** Zero or more output records per input record. */
+  flatMap<O, Opt = unknown>(fn: FunctionDefinition<'flatMap'>, options: OperatorOptions<Opt> = {}): DataStream<O> {
+    checkFunction(fn, 'flatMap', 'flatMap()');
+    return new DataStream<O>(this.pipeline, this.pipeline.addNode('flatMap', fn, this.#edge(), options, 'flatMap'));
+  }
+
+  /**
+   * Partitions by key: records with the same key go to the same subtask, through key
+   * groups. The key is a field name of object records, an index of numeric records, or a
+   * key selector defined with `defineKeySelector`.
+   */
+  keyBy(key: string | number | FunctionDefinition<'keySelector'>): KeyedStream<T> {
+    let spec: KeySpec;
+    if (typeof key === 'string' || typeof key === 'number') {
+      if (typeof key === 'number' && (!Number.isInteger(key) || key < 0)) {
+        throw new ConfigurationError(`keyBy(${key}): an index key must be a non-negative integer`);
+      }
+      if (typeof key === 'number' && this.node.shape.kind === 'numeric' && key >= this.node.shape.arity) {
+        throw new ConfigurationError(`keyBy(${key}): records of '${this.node.name}' have only ${this.node.shape.arity} fields`);
+      }
+      spec = { type: 'field', field: key };
+    } else {
+      spec = { type: 'function', fn: checkFunction(key, 'keySelector', 'keyBy()') as FunctionDefinition<'keySelector'> };
+    }
+    return new KeyedStream<T>(this.pipeline, this.node, spec);
+  }
+
+  /** Sends records round-robin to every subtask of the next operator. */
+  rebalance(): DataStream<T> {
+    return new DataStream<T>(this.pipeline, this.node, { type: 'rebalance' });
+  }
+
+  /** Sends every record to every subtask of the next operator. */
+  broadcast(): DataStream<T> {
+    return new DataStream<T>(this.pipeline, this.node, { type: 'broadcast' });
+  }
+
+  /** Merges streams of the same record type into one. */
+  union(...others: DataStream<T>[]): DataStream<T> {
+    const inputs: LogicalEdge[] = [...this.#edge()];
+    for (const other of others) {
+      if (!(other instanceof DataStream) || other.pipeline !== this.pipeline) {
+        throw new ConfigurationError('union() takes streams of the same pipeline');
+      }
+      if (JSON.stringify(other.node.shape) !== JSON.stringify(this.node.shape)) {
+        throw new ConfigurationError(`union(): '${other.node.name}' emits ${describeShape(other.node.shape)} records, '${this.node.name}' ${describeShape(this.node.shape)}`);
+      }
+      inputs.push({ from: other.node.id, partitioning: other.partitioning });
+    }
+    return new DataStream<T>(this.pipeline, this.pipeline.addNode('union', undefined, inputs, { returns: this.node.shape }, 'union'));
+  }
+
+  /** Writes the stream to a sink. */
+  sink(spec: SinkSpec<T>, options: Omit<OperatorOptions, 'options' | 'returns'> = {}): SinkHandle {
+    if (spec === null || typeof spec !== 'object' || !isFunctionDefinition(spec.fn)) {
+      throw new ConfigurationError('sink() needs a sink spec, such as fileSink({...}), collectSink() or discardSink()');
+    }
+    checkFunction(spec.fn, 'sink', 'sink()');
+    const node = this.pipeline.addNode('sink', spec.fn, this.#edge(), { ...options, options: spec.options }, spec.name);
+    return { name: node.name };
+  }
+}
+
+/** A stream partitioned by key; keyed operators see the key and keyed state. */
+export class KeyedStream<T> {
+  readonly #pipeline: Pipeline;
+  readonly #node: LogicalNode;
+  readonly #key: KeySpec;
+
+  /** @internal */
+  constructor(pipeline: Pipeline, node: LogicalNode, key: KeySpec) {
+    this.#pipeline = pipeline;
+    this.#node = node;
+    this.#key = key;
+  }
+
+  #edge(): LogicalEdge[] {
+    return [{ from: this.#node.id, partitioning: { type: 'hash', key: this.#key } }];
+  }
+
+  /** Folds each key's records into one value, emitting the updated value per record. */
+  reduce<Opt = unknown>(fn: FunctionDefinition<'reduce'>, options: OperatorOptions<Opt> = {}): DataStream<T> {
+    checkFunction(fn, 'reduce', 'reduce()');
+    const returns = options.returns ?? this.#node.shape;
+    const node = this.#pipeline.addNode('reduce', fn, this.#edge(), { ...options, returns }, 'reduce', this.#key);
+    return new DataStream<T>(this.#pipeline, node);
+  }
+
+  /** A keyed process function with value, list and map state per key. */
+  process<O, Opt = unknown>(fn: FunctionDefinition<'process'>, options: OperatorOptions<Opt> = {}): DataStream<O> {
+    checkFunction(fn, 'process', 'process()');
+    const node = this.#pipeline.addNode('process', fn, this.#edge(), options, 'process', this.#key);
+    return new DataStream<O>(this.#pipeline, node);
+  }
+}
+
+function describeShape(shape: RecordShape): string {
+  return shape.kind === 'numeric' ? `numeric(${shape.arity})` : 'object';
+}

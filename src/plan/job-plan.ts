@@ -1,0 +1,69 @@
+import type { RecordShape } from '../api/specs.js';
+import type { FunctionRef } from './function-ref.js';
+import type { OperatorKind } from './logical-graph.js';
+
+/** How a keyed operator or a hash partitioner computes a record's key, resolved. */
+export type ResolvedKey =
+  | { readonly type: 'field'; readonly field: string | number }
+  | { readonly type: 'function'; readonly fn: FunctionRef };
+
+/** A partitioning with `auto` resolved and key functions resolved to refs. */
+export type ResolvedPartitioning =
+  | { readonly type: 'forward' }
+  | { readonly type: 'rebalance' }
+  | { readonly type: 'broadcast' }
+  | { readonly type: 'hash'; readonly key: ResolvedKey };
+
+/** One operator inside a chain. */
+export interface PlannedOperator {
+  readonly name: string;
+  readonly kind: OperatorKind;
+  readonly fn: FunctionRef | undefined;
+  readonly options: unknown;
+  /** For keyed operators: how to compute the current key. */
+  readonly key: ResolvedKey | undefined;
+}
+
+/** An edge between two vertices. Its channels are the (producer, consumer) subtask pairs. */
+export interface PlannedEdge {
+  readonly id: number;
+  readonly from: number;
+  readonly to: number;
+  readonly partitioning: ResolvedPartitioning;
+  readonly shape: RecordShape;
+}
+
+/**
+ * A vertex: a chain of forward-connected operators of equal parallelism that run in one
+ * subtask, so they do not pay for a channel between them.
+ */
+export interface PlannedVertex {
+  readonly id: number;
+  /** The chain's operators' names joined by ' -> '. */
+  readonly name: string;
+  readonly parallelism: number;
+  /** Head first. */
+  readonly operators: readonly PlannedOperator[];
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+}
+
+/** The physical plan of a job. */
+export interface JobPlan {
+  readonly jobName: string;
+  readonly maxParallelism: number;
+  readonly channelBytes: number;
+  readonly vertices: readonly PlannedVertex[];
+  readonly edges: readonly PlannedEdge[];
+}
+
+/** The channels of an edge: index pairs (producer subtask, consumer subtask). */
+export function edgeChannels(edge: PlannedEdge, producers: number, consumers: number): Array<[number, number]> {
+  const pairs: Array<[number, number]> = [];
+  if (edge.partitioning.type === 'forward') {
+    for (let i = 0; i < producers; i++) pairs.push([i, i]);
+  } else {
+    for (let i = 0; i < producers; i++) for (let j = 0; j < consumers; j++) pairs.push([i, j]);
+  }
+  return pairs;
+}

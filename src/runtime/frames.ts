@@ -1,0 +1,19 @@
+/**
+ * Frame types sluice writes into channel rings. A record batch frame carries many records
+ * and each record's ingestion timestamp:
+ *
+ * | offset | size | field |
+ * |---|---|---|
+ * | 0 | 4 | record count n |
+ * | 4 | 4 | numeric: arity a; object: 0 |
+ * | 8 | 8 × n | ingestion timestamps (float64 nanoseconds, process.hrtime clock) |
+ * | 8 + 8n | rest | numeric: n × a float64 values; object: msgpackr of the array of records |
+ */
+
+/** A batch of object records (msgpackr). */
+export const FRAME_OBJECT_BATCH = 1;
+/** A batch of numeric records (fixed layout). */
+export const FRAME_NUMERIC_BATCH = 2;
+
+/** Bytes before the timestamps of a batch frame. */
+export const BATCH_HEADER_BYTES = 8;

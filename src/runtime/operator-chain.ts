@@ -1,0 +1,426 @@
+import type { Collector, Key, KeyedContext, ListState, MapState, OperatorContext, ValueState } from '../api/context.js';
+import type {
+  FilterFunction,
+  FlatMapFunction,
+  MapFunction,
+  ProcessFunction,
+  ReduceFunction,
+  SinkFactory,
+  SinkFunction,
+  SourceContext,
+  SourceFactory,
+  SourceFunction,
+} from '../api/functions.js';
+import { assertNever } from '../errors/sluice-error.js';
+import { loadFunction } from '../plan/function-ref.js';
+import type { PlannedOperator } from '../plan/job-plan.js';
+import { KeyedStateBackend } from '../state/keyed-state-backend.js';
+import { keyGroupRange } from '../state/key-groups.js';
+import type { OperatorCounters, SubtaskDeployment } from './deployment.js';
+import type { RecordContext } from './record-context.js';
+import type { KeyExtractor } from './record-key.js';
+import { createKeyExtractor } from './record-key.js';
+
+/** An error thrown by a user function, tagged with the operator it came from. */
+export class OperatorFailure extends Error {
+  readonly operator: string;
+
+  constructor(operator: string, cause: unknown) {
+    super(`operator '${operator}' threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'OperatorFailure';
+    this.operator = operator;
+  }
+}
+
+function fail(operator: string, cause: unknown): never {
+  throw cause instanceof OperatorFailure ? cause : new OperatorFailure(operator, cause);
+}
+
+/** One operator of a chain: it takes records and emits to the next. */
+abstract class ChainedOperator implements Collector<unknown> {
+  readonly name: string;
+  recordsIn = 0;
+  recordsOut = 0;
+  protected readonly out: Collector<unknown>;
+
+  constructor(name: string, next: Collector<unknown>) {
+    this.name = name;
+    const counter = { collect: (record: unknown) => { this.recordsOut++; next.collect(record); } };
+    this.out = counter;
+  }
+
+  abstract collect(record: unknown): void;
+  async open(): Promise<void> {}
+  /** Every input has ended: emit what is left. */
+  endInput(): void {}
+  async close(): Promise<void> {}
+}
+
+class MapOperator extends ChainedOperator {
+  constructor(name: string, next: Collector<unknown>, readonly fn: MapFunction<unknown, unknown>, readonly ctx: OperatorContext) {
+    super(name, next);
+  }
+  collect(record: unknown): void {
+    this.recordsIn++;
+    let result: unknown;
+    try {
+      result = this.fn(record, this.ctx);
+    } catch (error) {
+      fail(this.name, error);
+    }
+    this.out.collect(result);
+  }
+}
+
+class FilterOperator extends ChainedOperator {
+  constructor(name: string, next: Collector<unknown>, readonly fn: FilterFunction<unknown>, readonly ctx: OperatorContext) {
+    super(name, next);
+  }
+  collect(record: unknown): void {
+    this.recordsIn++;
+    let keep: boolean;
+    try {
+      keep = this.fn(record, this.ctx);
+    } catch (error) {
+      fail(this.name, error);
+    }
+    if (keep) this.out.collect(record);
+  }
+}
+
+class FlatMapOperator extends ChainedOperator {
+  constructor(name: string, next: Collector<unknown>, readonly fn: FlatMapFunction<unknown, unknown>, readonly ctx: OperatorContext) {
+    super(name, next);
+  }
+  collect(record: unknown): void {
+    this.recordsIn++;
+    try {
+      this.fn(record, this.out, this.ctx);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+}
+
+/** The context keyed functions see; state handles are cached per name. */
+class KeyedOperatorContext implements KeyedContext {
+  readonly #base: OperatorContext;
+  readonly #backend: KeyedStateBackend;
+  readonly #handles = new Map<string, unknown>();
+
+  constructor(base: OperatorContext, backend: KeyedStateBackend) {
+    this.#base = base;
+    this.#backend = backend;
+  }
+
+  get operatorName() { return this.#base.operatorName; }
+  get subtaskIndex() { return this.#base.subtaskIndex; }
+  get parallelism() { return this.#base.parallelism; }
+  get maxParallelism() { return this.#base.maxParallelism; }
+  get jobId() { return this.#base.jobId; }
+  get options() { return this.#base.options; }
+  get currentKey(): Key { return this.#backend.currentKey; }
+
+  #handle<H>(kind: string, name: string, create: () => H): H {
+    const id = `${kind}:${name}`;
+    let handle = this.#handles.get(id) as H | undefined;
+    if (!handle) {
+      handle = create();
+      this.#handles.set(id, handle);
+    }
+    return handle;
+  }
+
+  valueState<T>(name: string): ValueState<T> {
+    return this.#handle('value', name, () => this.#backend.valueState<T>(name));
+  }
+  listState<T>(name: string): ListState<T> {
+    return this.#handle('list', name, () => this.#backend.listState<T>(name));
+  }
+  mapState<K, V>(name: string): MapState<K, V> {
+    return this.#handle('map', name, () => this.#backend.mapState<K, V>(name));
+  }
+  forEachKey<T>(name: string, fn: (key: Key, value: T) => void): void {
+    this.#backend.forEachKey(name, fn as (key: Key, value: unknown) => void);
+  }
+}
+
+const REDUCE_STATE = '__reduce';
+
+abstract class KeyedOperator extends ChainedOperator {
+  readonly backend: KeyedStateBackend;
+  readonly ctx: KeyedOperatorContext;
+  readonly #key: KeyExtractor;
+
+  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor) {
+    super(name, next);
+    this.backend = new KeyedStateBackend(keyGroupRange(base.subtaskIndex, base.parallelism, base.maxParallelism), base.maxParallelism);
+    this.ctx = new KeyedOperatorContext(base, this.backend);
+    this.#key = key;
+  }
+
+  protected setKey(record: unknown): void {
+    try {
+      this.backend.setCurrentKey(this.#key(record));
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+}
+
+class ReduceOperator extends KeyedOperator {
+  readonly #state: ValueState<unknown>;
+
+  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor, readonly fn: ReduceFunction<unknown>) {
+    super(name, next, base, key);
+    this.#state = this.backend.valueState(REDUCE_STATE);
+  }
+
+  collect(record: unknown): void {
+    this.recordsIn++;
+    this.setKey(record);
+    const accumulator = this.#state.value();
+    let next: unknown;
+    try {
+      next = accumulator === undefined ? record : this.fn(accumulator, record, this.ctx);
+    } catch (error) {
+      fail(this.name, error);
+    }
+    this.#state.update(next);
+    this.out.collect(next);
+  }
+}
+
+class ProcessOperator extends KeyedOperator {
+  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor, readonly fn: ProcessFunction<unknown, unknown>) {
+    super(name, next, base, key);
+  }
+
+  override async open(): Promise<void> {
+    try {
+      await this.fn.open?.(this.ctx);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  collect(record: unknown): void {
+    this.recordsIn++;
+    this.setKey(record);
+    try {
+      this.fn.processElement(record, this.ctx, this.out);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  override endInput(): void {
+    try {
+      this.fn.onEnd?.(this.ctx, this.out);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  override async close(): Promise<void> {
+    await this.fn.close?.();
+  }
+}
+
+class SinkOperator extends ChainedOperator {
+  readonly sink: SinkFunction<unknown>;
+  readonly #context: RecordContext;
+  readonly #ctx: OperatorContext;
+  #closed = false;
+
+  constructor(name: string, sink: SinkFunction<unknown>, ctx: OperatorContext, context: RecordContext) {
+    super(name, { collect() {} });
+    this.sink = sink;
+    this.#ctx = ctx;
+    this.#context = context;
+  }
+
+  override async open(): Promise<void> {
+    try {
+      await this.sink.open?.(this.#ctx);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  collect(record: unknown): void {
+    this.recordsIn++;
+    try {
+      this.sink.write(record, this.#context.ingestNanos);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  async finish(): Promise<unknown> {
+    try {
+      return await this.sink.finish?.();
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  override async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.sink.close?.();
+  }
+}
+
+/** The source at the head of a chain. */
+export class SourceHead {
+  readonly name: string;
+  readonly source: SourceFunction<unknown>;
+  readonly ctx: SourceContext;
+  /** Emits into the rest of the chain, counting. */
+  readonly out: Collector<unknown>;
+  recordsOut = 0;
+  #closed = false;
+
+  constructor(name: string, source: SourceFunction<unknown>, ctx: SourceContext, next: Collector<unknown>) {
+    this.name = name;
+    this.source = source;
+    this.ctx = ctx;
+    this.out = { collect: (record: unknown) => { this.recordsOut++; next.collect(record); } };
+  }
+
+  async open(restoredPosition: unknown): Promise<void> {
+    try {
+      await this.source.open(this.ctx, restoredPosition);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.source.close?.();
+  }
+}
+
+/**
+ * The operators of one subtask, wired head to tail. Records enter at {@link input} (or are
+ * emitted by the {@link source}); the tail emits into the subtask's outputs.
+ */
+export class OperatorChain {
+  /** Where input records enter (the first non-source operator). */
+  readonly input: Collector<unknown>;
+  readonly source: SourceHead | undefined;
+  readonly sink: SinkOperator | undefined;
+  readonly #operators: ChainedOperator[];
+
+  private constructor(input: Collector<unknown>, operators: ChainedOperator[], source: SourceHead | undefined, sink: SinkOperator | undefined) {
+    this.input = input;
+    this.#operators = operators;
+    this.source = source;
+    this.sink = sink;
+  }
+
+  /** Loads the chain's functions (in the worker) and wires the operators. */
+  static async create(
+    deployment: SubtaskDeployment,
+    tail: Collector<unknown>,
+    context: RecordContext,
+    wakeup: () => void,
+  ): Promise<OperatorChain> {
+    const contextOf = (operator: PlannedOperator): OperatorContext => ({
+      operatorName: operator.name,
+      subtaskIndex: deployment.subtaskIndex,
+      parallelism: deployment.parallelism,
+      maxParallelism: deployment.maxParallelism,
+      jobId: deployment.jobId,
+      options: operator.options,
+    });
+    const planned = deployment.operators;
+    const operators: ChainedOperator[] = [];
+    let next: Collector<unknown> = tail;
+    let sink: SinkOperator | undefined;
+    // Built tail first, so each operator knows the next.
+    for (let index = planned.length - 1; index >= 0; index--) {
+      const operator = planned[index]!;
+      if (operator.kind === 'source') break;
+      const ctx = contextOf(operator);
+      const fn = operator.fn;
+      const load = <T>() => loadFunction<T>(fn!, operator.name);
+      const key = async () => createKeyExtractor(operator.key!, operator.name);
+      let built: ChainedOperator;
+      switch (operator.kind) {
+        case 'map':
+          built = new MapOperator(operator.name, next, await load<MapFunction<unknown, unknown>>(), ctx);
+          break;
+        case 'filter':
+          built = new FilterOperator(operator.name, next, await load<FilterFunction<unknown>>(), ctx);
+          break;
+        case 'flatMap':
+          built = new FlatMapOperator(operator.name, next, await load<FlatMapFunction<unknown, unknown>>(), ctx);
+          break;
+        case 'reduce':
+          built = new ReduceOperator(operator.name, next, ctx, await key(), await load<ReduceFunction<unknown>>());
+          break;
+        case 'process':
+          built = new ProcessOperator(operator.name, next, ctx, await key(), await load<ProcessFunction<unknown, unknown>>());
+          break;
+        case 'sink': {
+          const factory = await load<SinkFactory<unknown>>();
+          built = sink = new SinkOperator(operator.name, factory(operator.options), ctx, context);
+          break;
+        }
+        case 'union':
+          throw new Error(`operator '${operator.name}': union nodes are removed by the planner`);
+        default:
+          assertNever(operator.kind);
+      }
+      operators.unshift(built);
+      next = built;
+    }
+    let source: SourceHead | undefined;
+    const head = planned[0]!;
+    if (head.kind === 'source') {
+      const factory = await loadFunction<SourceFactory<unknown>>(head.fn!, head.name);
+      const ctx: SourceContext = { ...contextOf(head), wakeup, deadLetters: { count: 0 } };
+      source = new SourceHead(head.name, factory(head.options), ctx, next);
+    }
+    return new OperatorChain(next, operators, source, sink);
+  }
+
+  /** Opens every operator (sources resume from `restoredPosition`). */
+  async open(restoredSourcePosition?: unknown): Promise<void> {
+    for (const operator of this.#operators) await operator.open();
+    await this.source?.open(restoredSourcePosition);
+  }
+
+  /** Every input has ended: lets each operator, head first, emit what it holds. */
+  endInput(): void {
+    for (const operator of this.#operators) operator.endInput();
+  }
+
+  /** Closes everything; errors in close are collected, the first is thrown after all ran. */
+  async close(): Promise<void> {
+    let first: unknown;
+    const closers: Array<{ close(): Promise<void> }> = [...(this.source ? [this.source] : []), ...this.#operators];
+    for (const closer of closers) {
+      try {
+        await closer.close();
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first !== undefined) throw first;
+  }
+
+  /** Records in and out per operator, source first. */
+  counters(): OperatorCounters[] {
+    const counters: OperatorCounters[] = [];
+    if (this.source) counters.push({ name: this.source.name, recordsIn: this.source.recordsOut, recordsOut: this.source.recordsOut });
+    for (const operator of this.#operators) {
+      counters.push({ name: operator.name, recordsIn: operator.recordsIn, recordsOut: operator.recordsOut });
+    }
+    return counters;
+  }
+}
