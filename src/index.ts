@@ -4,3 +4,5 @@ export * from './errors/index.js';
 export { collected } from './runtime/job-result.js';
 export type { ExecuteOptions, JobResult, OperatorStats } from './runtime/job-result.js';
 export { LatencyHistogram } from './metrics/histogram.js';
+export * from './connectors/index.js';
+export type { JobArguments, JobModule } from './cli/job-module.js';

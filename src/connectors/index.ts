@@ -1,0 +1,28 @@
+/** Connectors: sources and sinks. */
+export {
+  GENERATOR_MAX_CATCH_UP_SECONDS,
+  GENERATOR_VALUE_RANGE,
+  generatorRecord,
+  generatorSource,
+  generatorSourceDefinition,
+} from './generator.js';
+export type {
+  GeneratorSourceOptions,
+  NumericGeneratorRecord,
+  ObjectGeneratorRecord,
+  ResolvedGeneratorOptions,
+} from './generator.js';
+export { FILE_SOURCE_READ_CHUNK_BYTES, fileSource, fileSourceDefinition } from './file-source.js';
+export type {
+  DeadLetterEntry,
+  FileSourceFormat,
+  FileSourceOptions,
+  MalformedLinePolicy,
+  ResolvedFileSourceOptions,
+} from './file-source.js';
+export { fileSink, fileSinkDefinition } from './file-sink.js';
+export type { FileSinkFormat, FileSinkOptions, FileSinkResult, FileSinkState, ResolvedFileSinkOptions } from './file-sink.js';
+export { collectSink, collectSinkDefinition } from './collect-sink.js';
+export { discardSink, discardSinkDefinition } from './discard-sink.js';
+export type { DiscardSinkResult } from './discard-sink.js';
+export type { RestorableSinkFunction } from './restorable-sink.js';
