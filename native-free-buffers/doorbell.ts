@@ -8,6 +8,11 @@ import {
   DOORBELL_SEQ,
 } from './layout.js';
 
+/** Period of the timer that keeps the event loop alive during {@link Doorbell.waitAsync}: never reached in practice. */
+const KEEP_ALIVE_INTERVAL_MS = 2 ** 30;
+
+function keepLoopAlive(): void {}
+
 /** How a wait on a doorbell ended. */
 export type WaitResult = 'rung' | 'timed-out';
 
@@ -112,7 +117,16 @@ export class Doorbell {
       return pending.value === 'timed-out' ? 'timed-out' : 'rung';
     }
     Atomics.add(words, DOORBELL_PARKS, 1);
-    const outcome = await pending.value;
+    // A pending Atomics.waitAsync does not keep a Node thread's event loop alive
+    // (nodejs/node#44729): without a ref'd handle, a thread with nothing else to do would exit
+    // while parked, its wait never settled. The timer only holds the loop open; it never fires.
+    const keepAlive = setInterval(keepLoopAlive, KEEP_ALIVE_INTERVAL_MS);
+    let outcome: 'ok' | 'not-equal' | 'timed-out';
+    try {
+      outcome = await pending.value;
+    } finally {
+      clearInterval(keepAlive);
+    }
     Atomics.store(words, DOORBELL_PARKED, 0);
     return outcome === 'timed-out' ? 'timed-out' : 'rung';
   }

@@ -37,6 +37,11 @@ export class FrameParser {
     return this.#frameLength;
   }
 
+  /** The bytes not yet parsed (the frames after the current one). */
+  remaining(): Uint8Array {
+    return this.#bytes.subarray(this.#cursor);
+  }
+
   /** Advances to the next frame; false at the end. Throws on a truncated frame. */
   next(): boolean {
     const end = this.#bytes.byteLength;

@@ -1,4 +1,5 @@
 import { DoorbellRinger, NO_RINGER } from './doorbell.js';
+import { LayoutError } from './errors.js';
 import {
   FRAME_HEADER_BYTES,
   PADDING_FRAME_TYPE,
@@ -151,7 +152,7 @@ export class RingReader {
     let cursor = this.#cursor;
     if (((cursor - this.#released) >>> 0) >= this.#releaseEveryBytes) this.release();
     for (;;) {
-      if (this.#limited && cursor === this.#limit) return false;
+      if (this.#limited && positionDiff(cursor, this.#limit) >= 0) return false;
       if (cursor === this.#writePosition) {
         this.#writePosition = Atomics.load(this.#header, WRITE_POS) >>> 0;
         if (cursor === this.#writePosition) return false;
@@ -161,6 +162,12 @@ export class RingReader {
       const length = this.#words[index]!;
       const type = this.#words[index + 1]!;
       cursor = (cursor + frameBytes(length)) >>> 0;
+      if (positionDiff(this.#writePosition, cursor) < 0 || (type === PADDING_FRAME_TYPE && offset + frameBytes(length) !== this.capacity)) {
+        throw new LayoutError(
+          `corrupt frame at ring position ${this.#cursor} (offset ${offset}): type ${type}, length ${length}, ` +
+            `published data ends at ${this.#writePosition}`,
+        );
+      }
       if (type === PADDING_FRAME_TYPE) {
         this.#cursor = cursor;
         continue;
@@ -192,8 +199,10 @@ export class RingReader {
   }
 
   /**
-   * Stops {@link tryRead} at `position` (a frame boundary): the reader never consumes past it
-   * until {@link clearReadLimit}. Used to stop at an announced barrier position.
+   * Stops {@link tryRead} at `position`: no frame starting at or after it is read until
+   * {@link clearReadLimit}. Used to stop at an announced barrier position, and — with the
+   * write position loaded before {@link pollPriority} — to keep a step from reading data
+   * whose announcement it has not taken.
    */
   setReadLimit(position: number): void {
     this.#limited = true;
@@ -248,16 +257,19 @@ export class RingReader {
 
   /**
    * Takes the next message of the priority lane; false when there is none. Its fields are
-   * then in {@link priorityKind}, {@link priorityId} and {@link priorityPosition}. To know
-   * whether an announcement for data you see exists, load {@link writePosition} first.
+   * then in {@link priorityKind}, {@link priorityId} and {@link priorityPosition}. A producer
+   * announces before it publishes any byte after the announced position, so: load
+   * {@link writePosition}, poll the lane, then read with {@link setReadLimit} at the position
+   * loaded — otherwise `tryRead` may load a newer write position and read past an
+   * announcement that was not taken.
    */
   pollPriority(): boolean {
     const header = this.#header;
     const read = this.#priorityRead;
     if (read === Atomics.load(header, PRIORITY_WRITE) >>> 0) return false;
     const slot = this.#priorityBase + (read & this.#priorityMask) * (PRIORITY_SLOT_BYTES / 4);
-    this.#priorityKind = header[slot + PRIORITY_SLOT_KIND]!;
-    this.#priorityId = header[slot + PRIORITY_SLOT_ID]!;
+    this.#priorityKind = header[slot + PRIORITY_SLOT_KIND]! >>> 0;
+    this.#priorityId = header[slot + PRIORITY_SLOT_ID]! >>> 0;
     this.#priorityPosition = header[slot + PRIORITY_SLOT_POSITION]! >>> 0;
     this.#priorityRead = (read + 1) >>> 0;
     Atomics.store(header, PRIORITY_READ, this.#priorityRead | 0); // publish: slot free again

@@ -160,7 +160,7 @@ export class RingWriter {
     if (!(payloadBytes >= 0 && payloadBytes <= this.#reservedMax)) {
       throw new RangeError(`commit of ${String(payloadBytes)} bytes, but ${this.#reservedMax} were reserved`);
     }
-    if (!(type >= 0 && type <= MAX_FRAME_TYPE)) {
+    if (!(Number.isInteger(type) && type >= 0 && type <= MAX_FRAME_TYPE)) {
       throw new RangeError(`frame type must be an integer from 0 to ${MAX_FRAME_TYPE}, got ${String(type)}`);
     }
     const index = (at & this.#mask) >> 2;
