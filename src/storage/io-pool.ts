@@ -1,0 +1,150 @@
+/**
+ * The I/O pool (main thread side): a piscina pool that runs the asynchronous phase of
+ * snapshots — compress, checksum, write, fsync — and their restore off the main thread and off
+ * the operators' threads. Snapshot bytes move into the pool and restored bytes move back by
+ * transfer, not copy.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { deserializeStorageError } from './io-protocol.js';
+import type { IoResult, IoTask } from './io-protocol.js';
+import type { ExpectedSnapshotFile, SnapshotFileInfo, SnapshotFileVerification } from './snapshot-file.js';
+import type { CheckpointCorruptError } from './storage-errors.js';
+
+/** The worker module, next to this one: run from dist/, as Node 20 cannot start a worker from a .ts file. */
+const IO_WORKER = fileURLToPath(new URL('./io-worker.js', import.meta.url));
+
+/** Options of an {@link IoPool}. */
+export interface IoPoolOptions {
+  /** Threads of the pool, a positive integer; default 1 (the operators' threads need the cores). */
+  readonly threads?: number;
+  /**
+   * Tasks one thread runs at a time, a positive integer; default 2, so a thread compresses the
+   * next file while the previous one's write and fsync are in flight.
+   */
+  readonly concurrentTasksPerThread?: number;
+}
+
+/** A snapshot to compress and write. */
+export interface WriteSnapshotFileRequest {
+  /** Absolute path of the file to create (or truncate). */
+  readonly path: string;
+  /**
+   * The raw snapshot. Its buffer passes to the pool (transferred: detached here) when it is an
+   * ArrayBuffer or a Uint8Array that spans its whole ArrayBuffer; a view of part of a buffer is
+   * copied first; a SharedArrayBuffer is shared, and must not change until the write completes.
+   */
+  readonly bytes: ArrayBuffer | Uint8Array;
+  /** zstd level; default 1 (see zstd.ts for the range). */
+  readonly level?: number;
+}
+
+/** A snapshot file to read back. */
+export interface ReadSnapshotFileRequest {
+  /** Absolute path of the file. */
+  readonly path: string;
+  /** Size and checksum from `_metadata`. */
+  readonly expected: ExpectedSnapshotFile;
+}
+
+/** A snapshot file to check without decompressing it. */
+export interface CheckSnapshotFileRequest extends ReadSnapshotFileRequest {
+  /** Size only, or size and checksum. */
+  readonly verify: SnapshotFileVerification;
+}
+
+/** A piscina pool for snapshot file I/O. Close it with `await pool.close()` (idempotent). */
+export class IoPool {
+  readonly #pool: Piscina<IoTask, IoResult>;
+  readonly #threads: number;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: IoPoolOptions = {}) {
+    const threads = options.threads ?? 1;
+    const concurrentTasksPerThread = options.concurrentTasksPerThread ?? 2;
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new TypeError(`options.threads must be a positive integer, got ${threads}`);
+    if (!Number.isSafeInteger(concurrentTasksPerThread) || concurrentTasksPerThread < 1) {
+      throw new TypeError(`options.concurrentTasksPerThread must be a positive integer, got ${concurrentTasksPerThread}`);
+    }
+    this.#threads = threads;
+    this.#pool = new Piscina<IoTask, IoResult>({
+      filename: IO_WORKER,
+      minThreads: threads,
+      maxThreads: threads,
+      // The main thread never blocks, and tasks are asynchronous: no Atomics.wait between tasks.
+      atomics: 'disabled',
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: concurrentTasksPerThread,
+    });
+  }
+
+  /** Threads of the pool. */
+  get threads(): number {
+    return this.#threads;
+  }
+
+  /**
+   * Compresses a snapshot, writes it to `request.path` and fsyncs it, on a pool thread. Resolves
+   * to the size, raw size and SHA-256 that `_metadata` records for the file. Rejects with a
+   * CheckpointWriteError naming the file if the write fails.
+   */
+  async writeSnapshotFile(request: WriteSnapshotFileRequest): Promise<SnapshotFileInfo> {
+    const { buffer, byteOffset, byteLength, transferList } = handOver(request.bytes);
+    const result = await this.#run({ type: 'write-snapshot-file', path: request.path, buffer, byteOffset, byteLength, level: request.level }, transferList);
+    if (result.type !== 'written') throw unexpected(result);
+    return result.info;
+  }
+
+  /**
+   * Reads a snapshot file on a pool thread, verifies its size and checksum, decompresses it, and
+   * resolves to the raw snapshot (transferred from the pool thread). Rejects with a
+   * CheckpointCorruptError naming the file and whether it is missing, truncated or corrupt.
+   */
+  async readSnapshotFile(request: ReadSnapshotFileRequest): Promise<ArrayBuffer> {
+    const result = await this.#run({ type: 'read-snapshot-file', path: request.path, expected: request.expected }, []);
+    if (result.type !== 'read') throw unexpected(result);
+    return result.bytes;
+  }
+
+  /**
+   * Checks a snapshot file's size and, with `verify: 'checksum'`, its SHA-256 on a pool thread.
+   * Resolves to the problem (a CheckpointCorruptError, not thrown) or undefined if it passes.
+   */
+  async checkSnapshotFile(request: CheckSnapshotFileRequest): Promise<CheckpointCorruptError | undefined> {
+    const result = await this.#run({ type: 'check-snapshot-file', path: request.path, expected: request.expected, verify: request.verify }, []);
+    if (result.type !== 'checked') throw unexpected(result);
+    return result.problem === undefined ? undefined : (deserializeStorageError(result.problem) as CheckpointCorruptError);
+  }
+
+  /** Waits for queued and running tasks to finish, then stops the threads. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= this.#pool.close();
+    return this.#closed;
+  }
+
+  async #run(task: IoTask, transferList: ArrayBuffer[]): Promise<IoResult> {
+    if (this.#closed !== undefined) throw new Error(`the I/O pool is closed: cannot run '${task.type}' for ${task.path}`);
+    const result = await this.#pool.run(task, { transferList });
+    if (result.type === 'failed') throw deserializeStorageError(result.error);
+    return result;
+  }
+}
+
+/** How a snapshot's bytes travel to the pool: what to send, and what to transfer. */
+function handOver(bytes: ArrayBuffer | Uint8Array): { buffer: ArrayBufferLike; byteOffset: number; byteLength: number; transferList: ArrayBuffer[] } {
+  if (bytes instanceof ArrayBuffer) return { buffer: bytes, byteOffset: 0, byteLength: bytes.byteLength, transferList: [bytes] };
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be an ArrayBuffer or a Uint8Array');
+  if (!(bytes.buffer instanceof ArrayBuffer)) {
+    return { buffer: bytes.buffer, byteOffset: bytes.byteOffset, byteLength: bytes.byteLength, transferList: [] };
+  }
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+    return { buffer: bytes.buffer, byteOffset: 0, byteLength: bytes.byteLength, transferList: [bytes.buffer] };
+  }
+  // Transferring the whole buffer would detach bytes the caller did not hand over.
+  const copy = bytes.slice().buffer;
+  return { buffer: copy, byteOffset: 0, byteLength: copy.byteLength, transferList: [copy] };
+}
+
+function unexpected(result: IoResult): Error {
+  return new Error(`the I/O worker answered '${result.type}', which does not match the task`);
+}

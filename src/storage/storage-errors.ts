@@ -1,0 +1,59 @@
+/**
+ * Errors of checkpoint storage. Each names the file it is about, so a message printed at
+ * restore says which checkpoint and which file could not be used, and why.
+ */
+import { SluiceError } from '../errors/sluice-error.js';
+
+/** A snapshot container could not be encoded or decoded (bad magic, bad index, undecodable frame). */
+export class SnapshotCodecError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SLUICE_SNAPSHOT_CODEC', message, options);
+  }
+}
+
+/**
+ * Why a snapshot file listed in a checkpoint's `_metadata` cannot be used:
+ * - `missing`: the file does not exist;
+ * - `truncated`: its size differs from the size `_metadata` records;
+ * - `corrupt`: its checksum differs, or its content cannot be decoded.
+ */
+export type SnapshotFileProblem = 'missing' | 'truncated' | 'corrupt';
+
+/** A snapshot file of a checkpoint is missing, truncated or corrupt: restore from another checkpoint. */
+export class CheckpointCorruptError extends SluiceError {
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** What is wrong with it. */
+  readonly reason: SnapshotFileProblem;
+
+  constructor(file: string, reason: SnapshotFileProblem, message: string, options?: { cause?: unknown }) {
+    super('SLUICE_CHECKPOINT_CORRUPT', message, options);
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** A `_metadata` file is missing, is not JSON, or has a field that is missing or invalid. */
+export class CheckpointMetadataError extends SluiceError {
+  /** Absolute path of the `_metadata` file. */
+  readonly file: string;
+  /** Path of the bad field, such as `files[2].sha256`; `''` when the file as a whole is bad. */
+  readonly field: string;
+
+  constructor(file: string, field: string, message: string, options?: { cause?: unknown }) {
+    super('SLUICE_CHECKPOINT_METADATA', message, options);
+    this.file = file;
+    this.field = field;
+  }
+}
+
+/** Writing a checkpoint's file or committing its metadata failed (disk full, permissions, ...). */
+export class CheckpointWriteError extends SluiceError {
+  /** Absolute path of the file being written. */
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super('SLUICE_CHECKPOINT_WRITE', message, options);
+    this.file = file;
+  }
+}
