@@ -339,7 +339,8 @@ class FileSourceSubtask implements SourceFunction<unknown, number> {
     }
     if (restoredPosition !== undefined) {
       this.#bufferStart = restoredPosition;
-    } else if (splitStart > 0 && splitStart < this.#splitEnd) {
+    } else if (splitStart > 0) {
+      // Also for an empty range: its position must still be a line start.
       await this.#skipToFirstLine(splitStart);
     } else {
       this.#bufferStart = splitStart;
