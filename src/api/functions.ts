@@ -80,9 +80,17 @@ export interface SourceFunction<T, Position = unknown> {
 /** Context of a sink subtask. */
 export interface SinkContext<Opt = unknown> extends OperatorContext<Opt> {}
 
-/** A sink, instantiated once per subtask. */
+/**
+ * A sink, instantiated once per subtask. A sink that takes part in checkpoints implements
+ * `snapshotState` (pre-commit: called at the barrier; what it returns is stored with the
+ * checkpoint and handed back to `open` on restore) and `notifyCheckpointComplete` (commit).
+ */
 export interface SinkFunction<T, Result = unknown> {
-  open?(ctx: SinkContext): void | Promise<void>;
+  open?(ctx: SinkContext, restoredState?: unknown): void | Promise<void>;
+  /** Pre-commit for checkpoint `checkpointId`: make what was written durable; return the state to keep. */
+  snapshotState?(checkpointId: number): unknown;
+  /** Checkpoint `checkpointId` is complete: commit what its snapshot pre-committed. */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   /** Receives one record; `ingestNanos` is when its source emitted it (`process.hrtime`). */
   write(record: T, ingestNanos: number): void;
   /** Called when every input has ended; what it returns is the sink's part of the job result. */

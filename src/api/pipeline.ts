@@ -5,6 +5,8 @@ import type { RecordShape, SinkSpec, SourceSpec } from './specs.js';
 import { OBJECT_RECORDS } from './specs.js';
 import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
 import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
+import { JobControl } from '../runtime/job-control.js';
+import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 
 /** Options of a {@link Pipeline}: the job-wide defaults. */
 export interface PipelineOptions {
@@ -73,7 +75,8 @@ export class Pipeline {
   readonly options: Required<PipelineOptions>;
   readonly #nodes: LogicalNode[] = [];
   readonly #names = new Set<string>();
-  #running: { cancel(reason?: unknown): void } | undefined;
+  /** The execute() in progress; its control exists once the job manager is loaded. */
+  #running: { cancel(reason?: unknown): void; control?: JobControl } | undefined;
 
   constructor(options: PipelineOptions = {}) {
     const maxParallelism = checkParallelism(options.maxParallelism, 'options.maxParallelism') ?? 128;
@@ -113,18 +116,36 @@ export class Pipeline {
     if (!this.#nodes.some((node) => node.kind === 'sink')) {
       throw new ConfigurationError('the pipeline has no sink: add one with stream.sink(...)');
     }
-    const { executeJob } = await import('../runtime/job-manager.js');
+    // Marked running before the first await: a second execute() or a cancel() in the same tick
+    // must see this one.
     const controller = new AbortController();
+    const control = new JobControl();
+    this.#running = { cancel: (reason) => controller.abort(reason), control };
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
-    this.#running = { cancel: (reason) => controller.abort(reason) };
     try {
-      return await executeJob(this.options, this.#nodes, { ...options, signal: controller.signal });
+      const { executeJob } = await import('../runtime/job-manager.js');
+      return await executeJob(this.options, this.#nodes, { ...options, signal: controller.signal }, control);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       this.#running = undefined;
     }
+  }
+
+  /**
+   * Takes a savepoint of the running job into `dir`: the checkpoint format, in a directory
+   * that retention never touches; restore it with `execute({ restore: dir })`.
+   */
+  async savepoint(dir: string): Promise<CheckpointStatistics> {
+    if (!this.#running?.control) throw new ConfigurationError('pipeline.savepoint() needs a running execute()');
+    return this.#running.control.savepoint(dir);
+  }
+
+  /** Takes a savepoint into `dir`, then stops the job: `execute()` resolves with `savepoint: dir`. */
+  async stopWithSavepoint(dir: string): Promise<CheckpointStatistics> {
+    if (!this.#running?.control) throw new ConfigurationError('pipeline.stopWithSavepoint() needs a running execute()');
+    return this.#running.control.stopWithSavepoint(dir);
   }
 
   /** Cancels a running {@link execute}: it rejects with a JobCancelledError. No-op when idle. */

@@ -26,3 +26,9 @@ export { collectSink, collectSinkDefinition } from './collect-sink.js';
 export { discardSink, discardSinkDefinition } from './discard-sink.js';
 export type { DiscardSinkResult } from './discard-sink.js';
 export type { RestorableSinkFunction } from './restorable-sink.js';
+export { committedPartName, transactionalFileSink, transactionalFileSinkDefinition } from './transactional-file-sink.js';
+export type {
+  TransactionalFileSinkOptions,
+  TransactionalFileSinkResult,
+  TransactionalFileSinkState,
+} from './transactional-file-sink.js';

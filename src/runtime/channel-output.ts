@@ -1,7 +1,15 @@
 import { RingWriter } from '../../native-free-buffers/index.js';
 import type { RecordShape } from '../api/specs.js';
+import { ANNOUNCE_ALIGNED, ANNOUNCE_UNALIGNED } from '../checkpoint/checkpoint-mode.js';
+import { BARRIER_PAYLOAD_BYTES, FRAME_BARRIER } from './frames.js';
 import type { BatchEncoder } from './record-batch.js';
 import { createBatchEncoder } from './record-batch.js';
+
+/** A frame waiting for room in the ring. */
+export interface PendingFrame {
+  readonly frameType: number;
+  readonly bytes: Uint8Array;
+}
 
 /**
  * The producer's end of one channel: batches records, writes batch frames into the ring,
@@ -12,7 +20,7 @@ export class ChannelOutput {
   readonly writer: RingWriter;
   readonly #encoder: BatchEncoder;
   /** Frames produced but not yet in the ring, oldest first: [frameType, payload copy]. */
-  readonly #pending: Array<{ frameType: number; bytes: Uint8Array }> = [];
+  readonly #pending: PendingFrame[] = [];
   #recordsOut = 0;
 
   constructor(ring: SharedArrayBuffer, consumerDoorbell: SharedArrayBuffer, shape: RecordShape) {
@@ -51,10 +59,7 @@ export class ChannelOutput {
     const pending = this.#pending;
     while (pending.length > 0) {
       const frame = pending[0]!;
-      const offset = this.writer.tryReserve(frame.bytes.byteLength);
-      if (offset < 0) return false;
-      this.writer.bytes.set(frame.bytes, offset);
-      this.writer.commit(frame.bytes.byteLength, frame.frameType);
+      if (!this.#writeFrame(frame.frameType, frame.bytes)) return false;
       pending.shift();
     }
     return true;
@@ -69,16 +74,70 @@ export class ChannelOutput {
     const encoder = this.#encoder;
     while (encoder.count > 0) {
       const payload = encoder.encode();
-      if (this.#pending.length === 0) {
-        const offset = this.writer.tryReserve(payload.bytes.byteLength);
-        if (offset >= 0) {
-          this.writer.bytes.set(payload.bytes, offset);
-          this.writer.commit(payload.bytes.byteLength, payload.frameType);
-          continue;
-        }
-      }
+      if (this.#pending.length === 0 && this.#writeFrame(payload.frameType, payload.bytes)) continue;
       // No room: keep a copy (the encoder reuses its buffer) and stay in order behind it.
       this.#pending.push({ frameType: payload.frameType, bytes: payload.bytes.slice() });
+    }
+  }
+
+  /**
+   * Sends checkpoint barrier `checkpointId` after every record emitted so far. Aligned: an
+   * in-band barrier frame, announced on the priority lane with its position just before it is
+   * published (it may wait behind pending frames). Unaligned: only the announcement, at once,
+   * carrying the write position; frames still pending are then this channel's output state,
+   * returned (copies) for the snapshot.
+   */
+  emitBarrier(checkpointId: number, unaligned: boolean): PendingFrame[] {
+    const encoder = this.#encoder;
+    while (encoder.count > 0) this.#writeBatch();
+    if (unaligned) {
+      this.drainPending();
+      this.#announce(ANNOUNCE_UNALIGNED, checkpointId, this.writer.position);
+      return this.#pending.map((frame) => ({ frameType: frame.frameType, bytes: frame.bytes.slice() }));
+    }
+    const barrier = new Uint8Array(BARRIER_PAYLOAD_BYTES);
+    new DataView(barrier.buffer).setUint32(0, checkpointId, true);
+    if (this.#pending.length > 0 || !this.#writeFrame(FRAME_BARRIER, barrier)) {
+      this.#pending.push({ frameType: FRAME_BARRIER, bytes: barrier });
+    }
+    return [];
+  }
+
+  /** Queues frames restored from a checkpoint (this channel's output state) ahead of new ones. */
+  restorePending(frames: readonly PendingFrame[]): void {
+    this.#pending.unshift(...frames);
+  }
+
+  /** Writes one frame into the ring; false when there is no room. Announces barrier frames. */
+  #writeFrame(frameType: number, bytes: Uint8Array): boolean {
+    const writer = this.writer;
+    if (frameType === FRAME_BARRIER) {
+      // Announce before the frame can be published: a reader that sees bytes past the
+      // barrier's position must already see its announcement.
+      const position = writer.position;
+      const offset = writer.tryReserve(bytes.byteLength);
+      if (offset < 0) return false;
+      // A full priority lane holds the barrier back as a full ring does (the consumer rings this
+      // subtask's doorbell when it takes an announcement): barriers queued behind backpressure,
+      // such as those of checkpoints that timed out meanwhile, are written in a burst.
+      const checkpointId = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+      if (!writer.tryPostPriority(ANNOUNCE_ALIGNED, checkpointId, position)) return false;
+      writer.bytes.set(bytes, offset);
+      writer.commit(bytes.byteLength, frameType);
+      return true;
+    }
+    const offset = writer.tryReserve(bytes.byteLength);
+    if (offset < 0) return false;
+    writer.bytes.set(bytes, offset);
+    writer.commit(bytes.byteLength, frameType);
+    return true;
+  }
+
+  #announce(kind: number, checkpointId: number, position: number): void {
+    if (!this.writer.tryPostPriority(kind, checkpointId, position)) {
+      throw new Error(
+        `the priority lane of a channel is full: its consumer has not taken ${checkpointId > 0 ? 'earlier' : ''} barrier announcements`,
+      );
     }
   }
 }

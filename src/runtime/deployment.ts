@@ -3,7 +3,9 @@
  * deployment a subtask is started with, the control messages it receives, and the outcome
  * it returns. Both sides import this file.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { RecordShape } from '../api/specs.js';
+import type { CheckpointMode } from '../checkpoint/checkpoint-mode.js';
 import type { PlannedOperator, ResolvedPartitioning } from '../plan/job-plan.js';
 
 /** One end of a channel: its ring and the doorbell of the subtask at the other end. */
@@ -48,10 +50,116 @@ export interface SubtaskDeployment {
   readonly doorbell: SharedArrayBuffer;
   /** Ring carrying control messages from the job manager to this subtask. */
   readonly control: SharedArrayBuffer;
+  /** Which attempt of the job this is: 0 for the first run, then one more per restart. */
+  readonly attempt: number;
+  /** Port for messages from this subtask to the job manager (acknowledgements, declines). */
+  readonly port: MessagePort;
+  /** How this job takes checkpoints, when it does. */
+  readonly checkpointing?: SubtaskCheckpointing;
+  /** State to resume from: this subtask's part of a completed checkpoint. */
+  readonly restore?: SubtaskRestore;
+  /** Failures to inject into this subtask (tests and `--inject-failures`). */
+  readonly faults?: readonly InjectedFault[];
+}
+
+/** Checkpoint settings a subtask needs. */
+export interface SubtaskCheckpointing {
+  readonly mode: CheckpointMode;
+  /** Aligned-with-timeout: alignment time, counted from the trigger, after which the checkpoint goes unaligned. */
+  readonly alignmentTimeoutMs: number;
+}
+
+/** This subtask's part of a checkpoint, decompressed. */
+export interface SubtaskRestore {
+  readonly checkpointId: number;
+  /** The synchronous snapshot (msgpack of a {@link SubtaskSnapshot}). */
+  readonly state?: Uint8Array;
+  /** In-flight data (msgpack of a {@link ChannelStateSnapshot}). */
+  readonly channels?: Uint8Array;
+}
+
+/** The synchronous part of a subtask's snapshot. */
+export interface SubtaskSnapshot {
+  /** The source's position, when the chain starts with a source. */
+  readonly source?: unknown;
+  /** Per chained operator with state, by name. */
+  readonly operators: ReadonlyArray<{
+    readonly name: string;
+    /**
+     * Keyed state, packed (msgpack) at the barrier so later changes cannot leak in: per key
+     * group, per state name, the entries.
+     */
+    readonly keyed?: Uint8Array;
+    /** A sink's state (its pending transactions). */
+    readonly sink?: unknown;
+  }>;
+}
+
+/** The in-flight data of an unaligned snapshot. */
+export interface ChannelStateSnapshot {
+  /** Per input channel: the frames between the snapshot's read position and the barrier. */
+  readonly inputs: ReadonlyArray<{ readonly edgeId: number; readonly peerSubtask: number; readonly bytes: Uint8Array }>;
+  /** Per output channel: frames produced but not yet written into the ring. */
+  readonly outputs: ReadonlyArray<{
+    readonly edgeId: number;
+    readonly consumer: number;
+    readonly frames: ReadonlyArray<{ readonly frameType: number; readonly bytes: Uint8Array }>;
+  }>;
+}
+
+/** Where and how an injected failure strikes. */
+export interface InjectedFault {
+  /** Operator (by name) whose subtask fails. */
+  readonly operator: string;
+  readonly subtask: number;
+  /** `throw`: an operator error; `exit`: the worker thread exits hard (process.exit). */
+  readonly kind: 'throw' | 'exit';
+  /** Strike after the subtask took this many input records (sources: emitted). */
+  readonly afterRecords?: number;
+  /** Or strike at this point of checkpoint `checkpointId` (any checkpoint when omitted). */
+  readonly atCheckpoint?: { readonly phase: 'before-snapshot' | 'after-snapshot' | 'after-ack'; readonly checkpointId?: number };
+  /** Only in this attempt (0 = the first run; restarts count up). Default 0. */
+  readonly attempt?: number;
 }
 
 /** Messages from the job manager to a subtask, through its control ring. */
-export type ControlMessage = { readonly type: 'cancel' };
+export type ControlMessage =
+  | { readonly type: 'cancel' }
+  /** Checkpoint n was triggered at `triggerNanos` (hrtime clock): sources snapshot and emit barrier n. */
+  | { readonly type: 'trigger-checkpoint'; readonly checkpointId: number; readonly triggerNanos: number }
+  /** Checkpoint n completed and is committed: sinks commit its transactions. */
+  | { readonly type: 'checkpoint-complete'; readonly checkpointId: number }
+  /** Checkpoint n was aborted: drop what was recorded for it. */
+  | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number };
+
+/** Per-subtask checkpoint statistics, with Flink's meaning. */
+export interface SubtaskCheckpointStats {
+  /** Time from the trigger to the first barrier (or the trigger, for sources). */
+  readonly startDelayMs: number;
+  /** Time from the first to the last barrier (aligned) or to the snapshot. */
+  readonly alignmentDurationMs: number;
+  /** Synchronous phase: snapshotting state on the subtask's thread. */
+  readonly syncDurationMs: number;
+  /** Bytes read from inputs during alignment. */
+  readonly processedInFlightBytes: number;
+  /** Bytes of in-flight data persisted (input and output channel state). */
+  readonly persistedInFlightBytes: number;
+  /** Whether the subtask ended the checkpoint unaligned. */
+  readonly unaligned: boolean;
+}
+
+/** Messages from a subtask to the job manager, through its port. */
+export type SubtaskMessage =
+  | {
+      readonly type: 'acknowledge';
+      readonly checkpointId: number;
+      /** Msgpack of the SubtaskSnapshot (its buffer is transferred). */
+      readonly state: Uint8Array;
+      /** Msgpack of the ChannelStateSnapshot, for unaligned snapshots with in-flight data. */
+      readonly channels?: Uint8Array;
+      readonly stats: SubtaskCheckpointStats;
+    }
+  | { readonly type: 'decline'; readonly checkpointId: number; readonly reason: string };
 
 /** An error made structured-cloneable. */
 export interface SerializedError {

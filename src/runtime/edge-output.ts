@@ -1,57 +1,106 @@
 import type { Collector } from '../api/context.js';
+import { assertNever } from '../errors/sluice-error.js';
 import type { ResolvedPartitioning } from '../plan/job-plan.js';
 import { keyGroupOf, subtaskForKeyGroup } from '../state/key-groups.js';
 import type { ChannelOutput } from './channel-output.js';
 import type { KeyExtractor } from './record-key.js';
 import type { RecordContext } from './record-context.js';
 
-/** Routes the records of one output edge to its channels by the edge's partitioning. */
-export class EdgeOutput implements Collector<unknown> {
+/**
+ * Routes the records of one output edge to its channels by the edge's partitioning. Each
+ * partitioning is its own class, chosen once by {@link createEdgeOutput}, so the per-record
+ * path has no dispatch on the partitioning type.
+ */
+export abstract class EdgeOutput implements Collector<unknown> {
   readonly channels: readonly ChannelOutput[];
-  readonly #partitioning: ResolvedPartitioning;
-  readonly #key: KeyExtractor | undefined;
-  readonly #context: RecordContext;
-  readonly #maxParallelism: number;
-  #next = 0;
+  protected readonly context: RecordContext;
 
-  constructor(
-    channels: readonly ChannelOutput[],
-    partitioning: ResolvedPartitioning,
-    key: KeyExtractor | undefined,
-    context: RecordContext,
-    maxParallelism: number,
-    subtaskIndex: number,
-  ) {
+  constructor(channels: readonly ChannelOutput[], context: RecordContext) {
     this.channels = channels;
-    this.#partitioning = partitioning;
-    this.#key = key;
-    this.#context = context;
-    this.#maxParallelism = maxParallelism;
+    this.context = context;
+  }
+
+  abstract collect(record: unknown): void;
+}
+
+/** Creates the output of an edge with `partitioning` over `channels` (in consumer order). */
+export function createEdgeOutput(
+  channels: readonly ChannelOutput[],
+  partitioning: ResolvedPartitioning,
+  key: KeyExtractor | undefined,
+  context: RecordContext,
+  maxParallelism: number,
+  subtaskIndex: number,
+): EdgeOutput {
+  switch (partitioning.type) {
+    case 'forward':
+      return new ForwardOutput(channels, context);
+    case 'rebalance':
+      return new RebalanceOutput(channels, context, subtaskIndex);
+    case 'broadcast':
+      return new BroadcastOutput(channels, context);
+    case 'hash':
+      if (!key) throw new Error('a hash-partitioned edge needs a key extractor');
+      return new HashOutput(channels, context, key, maxParallelism);
+    default:
+      return assertNever(partitioning);
+  }
+}
+
+class ForwardOutput extends EdgeOutput {
+  readonly #channel: ChannelOutput;
+
+  constructor(channels: readonly ChannelOutput[], context: RecordContext) {
+    super(channels, context);
+    this.#channel = channels[0]!;
+  }
+
+  collect(record: unknown): void {
+    this.#channel.collect(record, this.context.ingestNanos);
+  }
+}
+
+class RebalanceOutput extends EdgeOutput {
+  #next: number;
+
+  constructor(channels: readonly ChannelOutput[], context: RecordContext, subtaskIndex: number) {
+    super(channels, context);
     // Start each producer's round robin at a different consumer, so they do not move in step.
     this.#next = subtaskIndex % channels.length;
   }
 
   collect(record: unknown): void {
-    const ts = this.#context.ingestNanos;
-    const channels = this.channels;
-    switch (this.#partitioning.type) {
-      case 'forward':
-        channels[0]!.collect(record, ts);
-        return;
-      case 'rebalance': {
-        const index = this.#next;
-        this.#next = index + 1 === channels.length ? 0 : index + 1;
-        channels[index]!.collect(record, ts);
-        return;
-      }
-      case 'broadcast':
-        for (const channel of channels) channel.collect(record, ts);
-        return;
-      case 'hash': {
-        const keyGroup = keyGroupOf(this.#key!(record), this.#maxParallelism);
-        channels[subtaskForKeyGroup(keyGroup, channels.length, this.#maxParallelism)]!.collect(record, ts);
-        return;
-      }
-    }
+    const index = this.#next;
+    this.#next = index + 1 === this.channels.length ? 0 : index + 1;
+    this.channels[index]!.collect(record, this.context.ingestNanos);
+  }
+}
+
+class BroadcastOutput extends EdgeOutput {
+  collect(record: unknown): void {
+    const ts = this.context.ingestNanos;
+    for (const channel of this.channels) channel.collect(record, ts);
+  }
+}
+
+class HashOutput extends EdgeOutput {
+  readonly #key: KeyExtractor;
+  readonly #maxParallelism: number;
+  /** The channel of each key group: the consumer subtask that owns it. */
+  readonly #channelOfKeyGroup: readonly ChannelOutput[];
+
+  constructor(channels: readonly ChannelOutput[], context: RecordContext, key: KeyExtractor, maxParallelism: number) {
+    super(channels, context);
+    this.#key = key;
+    this.#maxParallelism = maxParallelism;
+    this.#channelOfKeyGroup = Array.from(
+      { length: maxParallelism },
+      (_, keyGroup) => channels[subtaskForKeyGroup(keyGroup, channels.length, maxParallelism)]!,
+    );
+  }
+
+  collect(record: unknown): void {
+    const keyGroup = keyGroupOf(this.#key(record), this.#maxParallelism);
+    this.#channelOfKeyGroup[keyGroup]!.collect(record, this.context.ingestNanos);
   }
 }

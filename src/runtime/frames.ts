@@ -17,3 +17,8 @@ export const FRAME_NUMERIC_BATCH = 2;
 
 /** Bytes before the timestamps of a batch frame. */
 export const BATCH_HEADER_BYTES = 8;
+
+/** An in-band checkpoint barrier; payload: checkpoint id (uint32). */
+export const FRAME_BARRIER = 3;
+/** Payload bytes of a barrier frame. */
+export const BARRIER_PAYLOAD_BYTES = 8;

@@ -1,17 +1,35 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
 import { Piscina } from 'piscina';
 import { Doorbell, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import type { PipelineOptions } from '../api/pipeline.js';
-import { JobCancelledError, JobFailedError } from '../errors/sluice-error.js';
+import type { CheckpointConfig, RestartStrategy } from '../checkpoint/checkpoint-config.js';
+import { resolveCheckpointConfig, resolveRestartStrategy, restartDelayMs } from '../checkpoint/checkpoint-config.js';
+import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
+import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import { ConfigurationError, JobCancelledError, JobFailedError, SluiceError } from '../errors/sluice-error.js';
+import type { CheckpointMetadata } from '../storage/index.js';
+import { CheckpointStorage, IoPool, readCheckpointMetadata } from '../storage/index.js';
 import type { LogicalNode } from '../plan/logical-graph.js';
 import { edgeChannels } from '../plan/job-plan.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { planJob } from '../plan/planner.js';
-import type { ChannelEndpoint, ControlMessage, SubtaskDeployment, SubtaskOutcome } from './deployment.js';
+import type {
+  ChannelEndpoint,
+  ControlMessage,
+  InjectedFault,
+  SubtaskDeployment,
+  SubtaskMessage,
+  SubtaskOutcome,
+  SubtaskRestore,
+} from './deployment.js';
 import { deserializeError } from './deployment.js';
-import type { ExecuteOptions, JobResult, OperatorStats } from './job-result.js';
+import type { ExecuteOptions, JobEvent, JobResult, OperatorStats } from './job-result.js';
+import { JobControl } from './job-control.js';
 
 /** Bytes of a subtask's control ring: control messages are few and small. */
 const CONTROL_RING_BYTES = 4096;
@@ -31,8 +49,11 @@ interface RunningSubtask {
 /** What ended an attempt early. */
 type Stop = { readonly kind: 'failed'; readonly error: JobFailedError } | { readonly kind: 'cancelled'; readonly reason: unknown };
 
+/** A deployment before its per-attempt parts (port, restore, faults) are added. */
+type BaseDeployment = Omit<SubtaskDeployment, 'port' | 'restore' | 'faults' | 'checkpointing' | 'attempt'>;
+
 /** Allocates every ring and doorbell of a plan and builds each subtask's deployment. */
-export function deployPlan(plan: JobPlan, jobId: string): Array<{ deployment: SubtaskDeployment; vertex: number }> {
+export function deployPlan(plan: JobPlan, jobId: string): Array<{ deployment: BaseDeployment; vertex: number }> {
   const doorbells = plan.vertices.map((vertex) => Array.from({ length: vertex.parallelism }, () => Doorbell.allocate()));
   const inputs = plan.vertices.map((vertex) => Array.from({ length: vertex.parallelism }, () => new Map<number, ChannelEndpoint[]>()));
   const outputs = plan.vertices.map((vertex) => Array.from({ length: vertex.parallelism }, () => new Map<number, ChannelEndpoint[]>()));
@@ -49,7 +70,7 @@ export function deployPlan(plan: JobPlan, jobId: string): Array<{ deployment: Su
       ins.get(edge.id)!.push({ ring, peerDoorbell: doorbells[edge.from]![producer]!, peerSubtask: producer });
     }
   }
-  const deployments: Array<{ deployment: SubtaskDeployment; vertex: number }> = [];
+  const deployments: Array<{ deployment: BaseDeployment; vertex: number }> = [];
   for (const vertex of plan.vertices) {
     for (let index = 0; index < vertex.parallelism; index++) {
       deployments.push({
@@ -82,22 +103,175 @@ export function deployPlan(plan: JobPlan, jobId: string): Array<{ deployment: Su
   return deployments;
 }
 
+/** A checkpoint (or savepoint) to restore: its directory and metadata. */
+interface RestorePoint {
+  readonly dir: string;
+  readonly metadata: CheckpointMetadata;
+}
+
+/** What one attempt ended with. */
+type AttemptOutcome =
+  | { readonly kind: 'finished'; readonly result: Omit<JobResult, 'checkpoints' | 'restarts' | 'durationMs'> }
+  | { readonly kind: 'stopped'; readonly savepoint: string }
+  | { readonly kind: 'failed'; readonly error: Error }
+  | { readonly kind: 'cancelled'; readonly reason: unknown };
+
+/** Everything an attempt needs besides the plan. */
+interface AttemptContext {
+  readonly plan: JobPlan;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly checkpoints: CheckpointConfig | undefined;
+  readonly storage: CheckpointStorage | undefined;
+  readonly io: IoPool | undefined;
+  readonly restore: Map<string, SubtaskRestore> | undefined;
+  readonly faults: readonly InjectedFault[] | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly firstCheckpointId: number;
+  readonly history: CheckpointStatistics[];
+  readonly onEvent: (event: JobEvent) => void;
+  readonly control: JobControl;
+}
+
+const restoreKey = (operator: string, subtask: number) => `${operator}\u0000${subtask}`;
+
+/** Reads a restore point's files (on the I/O pool) into each subtask's restore. */
+async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool): Promise<Map<string, SubtaskRestore>> {
+  const files = new Map(point.metadata.files.map((file) => [file.name, file]));
+  const parts = new Map<string, SubtaskRestore>();
+  for (const vertex of plan.vertices) {
+    const saved = point.metadata.subtasks.filter((subtask) => subtask.operator === vertex.name);
+    if (saved.length === 0) continue; // a vertex new to the job starts empty
+    if (saved[0]!.parallelism !== vertex.parallelism) {
+      throw new ConfigurationError(
+        `checkpoint ${point.metadata.checkpointId} in ${point.dir} ran '${vertex.name}' at parallelism ${saved[0]!.parallelism}, ` +
+          `the job now asks for ${vertex.parallelism}; restore it at parallelism ${saved[0]!.parallelism}`,
+      );
+    }
+  }
+  await Promise.all(
+    point.metadata.subtasks.map(async (subtask) => {
+      const read = async (name: string | undefined) => {
+        if (!name) return undefined;
+        const expected = files.get(name);
+        if (!expected) throw new SluiceError('SLUICE_CHECKPOINT_CORRUPT', `${path.join(point.dir, '_metadata')} names ${name} but does not list it in files`);
+        return new Uint8Array(await io.readSnapshotFile({ path: path.join(point.dir, name), expected }));
+      };
+      const [state, channels] = await Promise.all([read(subtask.state), read(subtask.channels)]);
+      parts.set(restoreKey(subtask.operator, subtask.subtaskIndex), { checkpointId: point.metadata.checkpointId, state, channels });
+    }),
+  );
+  return parts;
+}
+
 /**
- * Runs a job: plans it, allocates its rings, runs one long-lived piscina task per subtask,
- * and collects the outcome. A failure or a cancel stops every other subtask through its
- * control ring; threads that do not stop in time are terminated.
+ * Runs a job: plans it, then runs attempts until one finishes. An attempt allocates the rings,
+ * runs one long-lived piscina task per subtask, and coordinates checkpoints. A failure stops
+ * every subtask through its control ring (threads that do not stop in time are terminated);
+ * under a restart strategy the job then restores from its latest completed checkpoint.
  */
 export async function executeJob(
   options: Required<PipelineOptions>,
   nodes: readonly LogicalNode[],
   execute: ExecuteOptions,
+  control: JobControl = new JobControl(),
 ): Promise<JobResult> {
+  const checkpoints = execute.checkpoints ? resolveCheckpointConfig(execute.checkpoints) : undefined;
+  const restart: RestartStrategy = resolveRestartStrategy(execute.restart);
+  if (execute.restore !== undefined && typeof execute.restore !== 'string') {
+    throw new ConfigurationError(`restore must be 'latest' or the path of a checkpoint or savepoint, got ${typeof execute.restore}`);
+  }
+  if (execute.restore === 'latest' && !checkpoints) {
+    throw new ConfigurationError("restore: 'latest' needs checkpoints ({ checkpoints: { mode, dir } }) to know where to look");
+  }
   const plan = await planJob(options, nodes);
   const jobId = `${plan.jobName}-${randomUUID().slice(0, 8)}`;
+  const onEvent = execute.onEvent ?? (() => {});
+  const storage = checkpoints ? new CheckpointStorage({ checkpointDir: checkpoints.dir, job: plan.jobName }) : undefined;
+  const io = checkpoints || execute.restore ? new IoPool() : undefined;
+  const history: CheckpointStatistics[] = [];
+  const started = performance.now();
+  try {
+    let point: RestorePoint | undefined;
+    if (execute.restore === 'latest') {
+      point = await latestRestorePoint(storage!, io!, onEvent);
+    } else if (execute.restore !== undefined) {
+      const location = await readCheckpointMetadata(execute.restore);
+      point = { dir: location.dir, metadata: location.metadata };
+    }
+    // Ids continue after every checkpoint directory of the job, complete or not: a restore
+    // that fell back past a corrupt checkpoint must not write into its directory.
+    let nextCheckpointId = Math.max(point ? point.metadata.checkpointId + 1 : 1, ((await storage?.highestCheckpointId()) ?? 0) + 1);
+    for (let attempt = 0; ; attempt++) {
+      const restore = point ? await readRestorePoint(point, plan, io!) : undefined;
+      if (point) onEvent({ type: 'restored', checkpointId: point.metadata.checkpointId, path: point.dir });
+      const context: AttemptContext = {
+        plan,
+        jobId,
+        attempt,
+        checkpoints,
+        storage,
+        io,
+        restore,
+        faults: execute.faults,
+        signal: execute.signal,
+        firstCheckpointId: nextCheckpointId,
+        history,
+        onEvent,
+        control,
+      };
+      const outcome = await runAttempt(context);
+      nextCheckpointId = Math.max(nextCheckpointId, ...history.map((stats) => stats.id + 1));
+      if (outcome.kind === 'finished') {
+        return { ...outcome.result, durationMs: performance.now() - started, checkpoints: history, restarts: attempt };
+      }
+      if (outcome.kind === 'stopped') {
+        return { jobId, operators: {}, sinks: {}, durationMs: performance.now() - started, checkpoints: history, restarts: attempt, savepoint: outcome.savepoint };
+      }
+      if (outcome.kind === 'cancelled') throw new JobCancelledError(outcome.reason);
+      onEvent({ type: 'failed', attempt, error: outcome.error });
+      const delayMs = restartDelayMs(restart, attempt + 1);
+      if (delayMs === undefined || !(outcome.error instanceof JobFailedError)) throw outcome.error;
+      onEvent({ type: 'restarting', attempt: attempt + 1, delayMs });
+      try {
+        await sleep(delayMs, undefined, { signal: execute.signal });
+      } catch {
+        throw new JobCancelledError(execute.signal?.reason);
+      }
+      if (storage) point = (await latestRestorePoint(storage, io!, onEvent)) ?? point;
+    }
+  } finally {
+    await io?.close();
+  }
+}
+
+/** The newest valid checkpoint, telling why newer ones were passed over. */
+async function latestRestorePoint(storage: CheckpointStorage, io: IoPool, onEvent: (event: JobEvent) => void): Promise<RestorePoint | undefined> {
+  const found = await storage.findRestorable({ verify: 'checksum', pool: io });
+  for (const skipped of found.skipped) onEvent({ type: 'checkpoint-skipped', checkpointId: skipped.checkpointId, message: skipped.message });
+  return found.metadata ? { dir: found.dir, metadata: found.metadata } : undefined;
+}
+
+/** Whether an attempt failed only because a peer subtask stopped: its consumer cancelled the channel it wrote to. */
+function isConsequentialFailure(outcome: AttemptOutcome): boolean {
+  return outcome.kind === 'failed' && (outcome.error.cause as { code?: unknown } | undefined)?.code === 'SLUICE_RING_CANCELLED';
+}
+
+/** Runs one attempt of a job to its end, failure or cancel. */
+async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
+  const { plan, jobId, checkpoints } = context;
   const deployed = deployPlan(plan, jobId);
   const packr = new Packr();
-  const running: RunningSubtask[] = deployed.map(({ deployment, vertex }) => ({
-    deployment,
+  const ports = deployed.map(() => new MessageChannel());
+  const running: RunningSubtask[] = deployed.map(({ deployment, vertex }, index) => ({
+    deployment: {
+      ...deployment,
+      port: ports[index]!.port2,
+      attempt: context.attempt,
+      checkpointing: checkpoints ? { mode: checkpoints.mode, alignmentTimeoutMs: checkpoints.alignmentTimeoutMs } : undefined,
+      restore: context.restore?.get(restoreKey(deployment.vertexName, deployment.subtaskIndex)),
+      faults: context.faults,
+    },
     vertex,
     control: new RingWriter(deployment.control, { consumerDoorbell: deployment.doorbell }),
     settled: false,
@@ -112,29 +286,80 @@ export async function executeJob(
     concurrentTasksPerWorker: 1,
   });
 
-  let stop: Stop | undefined;
+  let stop: AttemptOutcome | undefined;
   const send = (message: ControlMessage) => {
     const bytes = packr.pack(message);
     for (const subtask of running) {
       if (subtask.settled) continue;
-      // The control ring is far larger than the few messages a subtask is ever sent.
+      // The control ring is far larger than the few messages a subtask has pending at once.
       if (!subtask.control.tryWrite(bytes)) throw new Error(`control ring of '${subtask.deployment.vertexName}' is full`);
       subtask.control.publish();
     }
   };
   let graceTimer: NodeJS.Timeout | undefined;
-  const stopAll = (reason: Stop) => {
-    if (stop) return;
+  const stopAll = (reason: AttemptOutcome) => {
+    if (stop) {
+      // A producer whose consumer failed fails in turn (the consumer cancelled its channel), and
+      // its outcome can arrive first: the consumer's failure, the cause, takes its place.
+      if (isConsequentialFailure(stop) && reason.kind === 'failed' && !isConsequentialFailure(reason)) stop = reason;
+      return;
+    }
     stop = reason;
     send({ type: 'cancel' });
     graceTimer = setTimeout(() => void pool.destroy(), CANCEL_GRACE_MS);
     graceTimer.unref();
   };
-  const onAbort = () => stopAll({ kind: 'cancelled', reason: execute.signal?.reason });
-  if (execute.signal?.aborted) onAbort();
-  execute.signal?.addEventListener('abort', onAbort, { once: true });
+  // A worker can fail after its task settled: a timer or a promise its user code left behind
+  // throws once its subtask has ended. piscina then emits 'error' on the pool, and an 'error'
+  // event without a listener would be thrown here, in the host's main thread. piscina does not
+  // say which worker it was; it is one of the subtasks that had ended.
+  pool.on('error', (cause: unknown) => {
+    if (stop) return;
+    const ended = running.filter((subtask) => subtask.settled).map(({ deployment }) => deployment);
+    const first = ended[0] ?? running[0]!.deployment;
+    stopAll({
+      kind: 'failed',
+      error: new JobFailedError(
+        { operator: first.vertexName, subtask: first.subtaskIndex, parallelism: first.parallelism },
+        `a worker thread died after its subtask had ended (one of ${ended.map((d) => `'${d.vertexName}' subtask ${d.subtaskIndex}/${d.parallelism}`).join(', ')}): ` +
+          (cause instanceof Error ? cause.message : String(cause)),
+        { cause, code: 'SLUICE_WORKER_DIED' },
+      ),
+    });
+  });
+  const onAbort = () => stopAll({ kind: 'cancelled', reason: context.signal?.reason });
+  if (context.signal?.aborted) onAbort();
+  context.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const started = performance.now();
+  const coordinator =
+    checkpoints && context.storage && context.io
+      ? new CheckpointCoordinator(
+          checkpoints,
+          context.storage,
+          context.io,
+          running.map(({ deployment }) => ({
+            operator: deployment.vertexName,
+            subtaskIndex: deployment.subtaskIndex,
+            parallelism: deployment.parallelism,
+            isSource: deployment.operators[0]!.kind === 'source',
+          })),
+          { broadcast: (message) => { if (!stop) send(message); }, fail: (error) => stopAll({ kind: 'failed', error }) },
+          plan.jobName,
+          context.firstCheckpointId,
+        )
+      : undefined;
+  ports.forEach((channel, index) => {
+    channel.port1.on('message', (message: SubtaskMessage) => coordinator?.onMessage(index, message));
+    channel.port1.unref();
+  });
+  coordinator?.start();
+  context.control.attach(
+    coordinator && {
+      savepoint: (dir: string) => coordinator.triggerSavepoint(dir),
+      stop: (savepoint: string) => stopAll({ kind: 'stopped', savepoint }),
+    },
+  );
+
   const outcomes: Array<SubtaskOutcome | undefined> = new Array(running.length);
   await Promise.all(
     running.map(async (subtask, index) => {
@@ -142,7 +367,7 @@ export async function executeJob(
       const where = { operator: deployment.vertexName, subtask: deployment.subtaskIndex, parallelism: deployment.parallelism };
       let outcome: SubtaskOutcome;
       try {
-        outcome = (await pool.run(deployment)) as SubtaskOutcome;
+        outcome = (await pool.run(deployment, { transferList: [deployment.port] })) as SubtaskOutcome;
       } catch (cause) {
         subtask.settled = true;
         if (stop) return; // terminated after a cancel, or a consequence of the first failure
@@ -159,7 +384,9 @@ export async function executeJob(
       }
       subtask.settled = true;
       outcomes[index] = outcome;
-      if (outcome.status === 'failed') {
+      if (outcome.status === 'finished') {
+        coordinator?.stopTriggering();
+      } else if (outcome.status === 'failed') {
         const cause = deserializeError(outcome.error);
         const location = { ...where, operator: outcome.operator, recordsIn: outcome.recordsIn, position: outcome.position };
         stopAll({
@@ -175,23 +402,29 @@ export async function executeJob(
       }
     }),
   );
-  const durationMs = performance.now() - started;
-  execute.signal?.removeEventListener('abort', onAbort);
+  context.signal?.removeEventListener('abort', onAbort);
+  context.control.attach(undefined);
   clearTimeout(graceTimer);
+  await coordinator?.stop();
+  if (coordinator) {
+    for (const statistics of coordinator.history) {
+      context.history.push(statistics);
+      context.onEvent({ type: 'checkpoint', statistics });
+    }
+  }
+  for (const channel of ports) channel.port1.close();
   await pool.destroy();
 
-  if (stop?.kind === 'failed') throw stop.error;
-  if (stop?.kind === 'cancelled') throw new JobCancelledError(stop.reason);
-  return buildResult(plan, jobId, durationMs, running, outcomes);
+  if (stop) return stop;
+  return { kind: 'finished', result: buildResult(plan, jobId, running, outcomes) };
 }
 
 function buildResult(
   plan: JobPlan,
   jobId: string,
-  durationMs: number,
   running: readonly RunningSubtask[],
   outcomes: ReadonlyArray<SubtaskOutcome | undefined>,
-): JobResult {
+): Omit<JobResult, 'checkpoints' | 'restarts' | 'durationMs'> {
   const operators: Record<string, OperatorStats> = {};
   const sinks: Record<string, unknown[]> = {};
   running.forEach((subtask, index) => {
@@ -215,5 +448,5 @@ function buildResult(
       parts[subtask.deployment.subtaskIndex] = outcome.sinkResult;
     }
   });
-  return { jobId, durationMs, operators, sinks };
+  return { jobId, operators, sinks };
 }

@@ -1,7 +1,29 @@
+import type { CheckpointOptions, RestartStrategy } from '../checkpoint/checkpoint-config.js';
+import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
+import type { InjectedFault } from './deployment.js';
+
+/** Something worth telling the user while a job runs. */
+export type JobEvent =
+  | { readonly type: 'restored'; readonly checkpointId: number; readonly path: string }
+  | { readonly type: 'checkpoint-skipped'; readonly checkpointId: number; readonly message: string }
+  | { readonly type: 'checkpoint'; readonly statistics: CheckpointStatistics }
+  | { readonly type: 'failed'; readonly attempt: number; readonly error: Error }
+  | { readonly type: 'restarting'; readonly attempt: number; readonly delayMs: number };
+
 /** Options of `pipeline.execute()`. */
 export interface ExecuteOptions {
   /** Aborting it cancels the job: `execute()` rejects with a JobCancelledError. */
   readonly signal?: AbortSignal;
+  /** Take checkpoints; without it the job takes none. */
+  readonly checkpoints?: CheckpointOptions;
+  /** Resume from the latest valid checkpoint in the checkpoint directory, or from a checkpoint or savepoint path. */
+  readonly restore?: 'latest' | string;
+  /** How a failed job restarts (from its latest completed checkpoint). Default: no restart. */
+  readonly restart?: RestartStrategy;
+  /** Failures to inject (testing failover). */
+  readonly faults?: readonly InjectedFault[];
+  /** Receives progress events (restores, skipped checkpoints, completed checkpoints, restarts). */
+  readonly onEvent?: (event: JobEvent) => void;
 }
 
 /** What one operator did, summed over its subtasks. */
@@ -18,12 +40,18 @@ export interface OperatorStats {
 /** What a finished job did. */
 export interface JobResult {
   readonly jobId: string;
-  /** Wall time from deployment to the last subtask's end, in milliseconds. */
+  /** Wall time from the first deployment to the last subtask's end, in milliseconds. */
   readonly durationMs: number;
-  /** Per operator, by name. */
+  /** Per operator, by name (the final attempt's counts). */
   readonly operators: Readonly<Record<string, OperatorStats>>;
   /** Each sink's per-subtask results (what its `finish()` returned), by sink name. */
   readonly sinks: Readonly<Record<string, readonly unknown[]>>;
+  /** Every checkpoint that completed or failed, over all attempts. */
+  readonly checkpoints: readonly CheckpointStatistics[];
+  /** Restarts after failures. */
+  readonly restarts: number;
+  /** When the job was stopped with a savepoint: where it is. */
+  readonly savepoint?: string;
 }
 
 /** The records of a collect sink, from all its subtasks (in subtask order). */

@@ -14,12 +14,28 @@ import type {
 import { assertNever } from '../errors/sluice-error.js';
 import { loadFunction } from '../plan/function-ref.js';
 import type { PlannedOperator } from '../plan/job-plan.js';
+import { Packr, Unpackr } from 'msgpackr';
 import { KeyedStateBackend } from '../state/keyed-state-backend.js';
 import { keyGroupRange } from '../state/key-groups.js';
-import type { OperatorCounters, SubtaskDeployment } from './deployment.js';
+import type { OperatorCounters, SubtaskDeployment, SubtaskSnapshot } from './deployment.js';
 import type { RecordContext } from './record-context.js';
 import type { KeyExtractor } from './record-key.js';
 import { createKeyExtractor } from './record-key.js';
+
+/** Keyed state is packed with structured-clone fidelity: Maps, Sets, Dates and typed arrays survive. */
+const statePackr = new Packr({ structuredClone: true });
+const stateUnpackr = new Unpackr({ structuredClone: true });
+type KeyGroupEntries = Parameters<KeyedStateBackend['restore']>[0];
+
+/** Packs into fresh memory: msgpackr reuses its output buffer between calls. */
+export function packState(value: unknown): Uint8Array {
+  return new Uint8Array(statePackr.pack(value));
+}
+
+/** Unpacks what {@link packState} packed. */
+export function unpackState<T>(bytes: Uint8Array): T {
+  return stateUnpackr.unpack(bytes) as T;
+}
 
 /** An error thrown by a user function, tagged with the operator it came from. */
 export class OperatorFailure extends Error {
@@ -41,12 +57,23 @@ abstract class ChainedOperator implements Collector<unknown> {
   readonly name: string;
   recordsIn = 0;
   recordsOut = 0;
-  protected readonly out: Collector<unknown>;
+  /** The next operator, or the subtask's outputs. Operators emit with {@link emit}. */
+  protected readonly next: Collector<unknown>;
 
   constructor(name: string, next: Collector<unknown>) {
     this.name = name;
-    const counter = { collect: (record: unknown) => { this.recordsOut++; next.collect(record); } };
-    this.out = counter;
+    this.next = next;
+  }
+
+  /** Emits one record to the next operator, counting it. */
+  protected emit(record: unknown): void {
+    this.recordsOut++;
+    this.next.collect(record);
+  }
+
+  /** A collector for user functions that emit any number of records (flatMap, process). */
+  protected emitter(): Collector<unknown> {
+    return { collect: (record) => this.emit(record) };
   }
 
   abstract collect(record: unknown): void;
@@ -68,7 +95,7 @@ class MapOperator extends ChainedOperator {
     } catch (error) {
       fail(this.name, error);
     }
-    this.out.collect(result);
+    this.emit(result);
   }
 }
 
@@ -84,18 +111,20 @@ class FilterOperator extends ChainedOperator {
     } catch (error) {
       fail(this.name, error);
     }
-    if (keep) this.out.collect(record);
+    if (keep) this.emit(record);
   }
 }
 
 class FlatMapOperator extends ChainedOperator {
+  readonly #out = this.emitter();
+
   constructor(name: string, next: Collector<unknown>, readonly fn: FlatMapFunction<unknown, unknown>, readonly ctx: OperatorContext) {
     super(name, next);
   }
   collect(record: unknown): void {
     this.recordsIn++;
     try {
-      this.fn(record, this.out, this.ctx);
+      this.fn(record, this.#out, this.ctx);
     } catch (error) {
       fail(this.name, error);
     }
@@ -187,11 +216,13 @@ class ReduceOperator extends KeyedOperator {
       fail(this.name, error);
     }
     this.#state.update(next);
-    this.out.collect(next);
+    this.emit(next);
   }
 }
 
 class ProcessOperator extends KeyedOperator {
+  readonly #out = this.emitter();
+
   constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor, readonly fn: ProcessFunction<unknown, unknown>) {
     super(name, next, base, key);
   }
@@ -208,7 +239,7 @@ class ProcessOperator extends KeyedOperator {
     this.recordsIn++;
     this.setKey(record);
     try {
-      this.fn.processElement(record, this.ctx, this.out);
+      this.fn.processElement(record, this.ctx, this.#out);
     } catch (error) {
       fail(this.name, error);
     }
@@ -216,7 +247,7 @@ class ProcessOperator extends KeyedOperator {
 
   override endInput(): void {
     try {
-      this.fn.onEnd?.(this.ctx, this.out);
+      this.fn.onEnd?.(this.ctx, this.#out);
     } catch (error) {
       fail(this.name, error);
     }
@@ -240,9 +271,27 @@ class SinkOperator extends ChainedOperator {
     this.#context = context;
   }
 
+  restoredState: unknown;
+
   override async open(): Promise<void> {
     try {
-      await this.sink.open?.(this.#ctx);
+      await this.sink.open?.(this.#ctx, this.restoredState);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  async snapshotState(checkpointId: number): Promise<unknown> {
+    try {
+      return await this.sink.snapshotState?.(checkpointId);
+    } catch (error) {
+      fail(this.name, error);
+    }
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    try {
+      await this.sink.notifyCheckpointComplete?.(checkpointId);
     } catch (error) {
       fail(this.name, error);
     }
@@ -389,10 +438,38 @@ export class OperatorChain {
     return new OperatorChain(next, operators, source, sink);
   }
 
-  /** Opens every operator (sources resume from `restoredPosition`). */
-  async open(restoredSourcePosition?: unknown): Promise<void> {
-    for (const operator of this.#operators) await operator.open();
-    await this.source?.open(restoredSourcePosition);
+  /** Opens every operator, restoring state and the source's position from `restored`. */
+  async open(restored?: SubtaskSnapshot): Promise<void> {
+    for (const operator of this.#operators) {
+      const saved = restored?.operators.find((entry) => entry.name === operator.name);
+      if (saved?.keyed && operator instanceof KeyedOperator) operator.backend.restore(unpackState<KeyGroupEntries>(saved.keyed));
+      if (operator instanceof SinkOperator) operator.restoredState = saved?.sink;
+      await operator.open();
+    }
+    await this.source?.open(restored?.source);
+  }
+
+  /**
+   * The synchronous phase of a snapshot: keyed state is packed at once (a consistent copy),
+   * the source's position read, and sinks pre-commit; the promise settles when their
+   * pre-commits are durable.
+   */
+  snapshotState(checkpointId: number): Promise<SubtaskSnapshot> {
+    const operators: Array<Promise<SubtaskSnapshot['operators'][number]>> = [];
+    for (const operator of this.#operators) {
+      if (operator instanceof KeyedOperator) {
+        operators.push(Promise.resolve({ name: operator.name, keyed: packState(operator.backend.snapshot()) }));
+      } else if (operator instanceof SinkOperator) {
+        operators.push(operator.snapshotState(checkpointId).then((sink) => ({ name: operator.name, sink })));
+      }
+    }
+    const source = this.source?.source.position();
+    return Promise.all(operators).then((done) => ({ source, operators: done }));
+  }
+
+  /** Checkpoint `checkpointId` completed: sinks commit. */
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    await this.sink?.notifyCheckpointComplete(checkpointId);
   }
 
   /** Every input has ended: lets each operator, head first, emit what it holds. */

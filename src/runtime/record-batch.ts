@@ -1,4 +1,5 @@
 import { Packr, Unpackr } from 'msgpackr';
+import { FRAME_HEADER_BYTES, frameBytes } from '../../native-free-buffers/index.js';
 import type { RecordShape } from '../api/specs.js';
 import { BATCH_HEADER_BYTES, FRAME_NUMERIC_BATCH, FRAME_OBJECT_BATCH } from './frames.js';
 
@@ -173,12 +174,7 @@ export class BatchDecoder {
     if (frameType === FRAME_NUMERIC_BATCH) {
       const arity = view.getUint32(4, true);
       const values = new Float64Array(bytes.buffer, bytes.byteOffset + offset + BATCH_HEADER_BYTES + count * 8, count * arity);
-      for (let i = 0; i < count; i++) {
-        const record = new Array<number>(arity);
-        const base = i * arity;
-        for (let f = 0; f < arity; f++) record[f] = values[base + f]!;
-        handler(record, timestamps[i]!, i);
-      }
+      for (let i = 0; i < count; i++) handler(numericRecord(values, i * arity, arity), timestamps[i]!, i);
       return count;
     }
     if (frameType === FRAME_OBJECT_BATCH) {
@@ -194,7 +190,147 @@ export class BatchDecoder {
   }
 }
 
+/**
+ * The numeric record of `arity` values at `values[base]`, as a fresh array (the consumer may
+ * keep it). Array literals for the small arities make packed double arrays in one allocation.
+ */
+function numericRecord(values: Float64Array, base: number, arity: number): number[] {
+  switch (arity) {
+    case 1:
+      return [values[base]!];
+    case 2:
+      return [values[base]!, values[base + 1]!];
+    case 3:
+      return [values[base]!, values[base + 1]!, values[base + 2]!];
+    case 4:
+      return [values[base]!, values[base + 1]!, values[base + 2]!, values[base + 3]!];
+    default: {
+      const record = new Array<number>(arity);
+      for (let f = 0; f < arity; f++) record[f] = values[base + f]!;
+      return record;
+    }
+  }
+}
+
 function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   return value === null ? 'null' : typeof value;
+}
+
+/**
+ * A batch frame being handed out record by record, so a subtask can stop between records
+ * (to take an announcement, a control message, or to respect backpressure) and resume later.
+ * Ring memory is borrowed while the frame is processed in one go; {@link detach} copies what
+ * is left before the ring may reuse it.
+ */
+export class BatchCursor {
+  readonly #unpackr = new Unpackr({ useRecords: true });
+  readonly #packr = new Packr({ useRecords: true });
+  #scratch = Buffer.allocUnsafe(MAX_BATCH_BYTES);
+  #frameType = 0;
+  #count = 0;
+  #index = 0;
+  #arity = 0;
+  #timestamps: Float64Array = new Float64Array(0);
+  #values: Float64Array = new Float64Array(0);
+  #records: unknown[] = [];
+
+  /** Whether records of a frame are left. */
+  get active(): boolean {
+    return this.#index < this.#count;
+  }
+
+  /** Records left in the frame. */
+  get remaining(): number {
+    return this.#count - this.#index;
+  }
+
+  /** Starts on the batch frame at `bytes[offset, offset + length)` (8-byte aligned in its buffer). */
+  begin(frameType: number, bytes: Uint8Array, offset: number, length: number): void {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + offset, length);
+    const count = view.getUint32(0, true);
+    this.#frameType = frameType;
+    this.#index = 0;
+    this.#timestamps = new Float64Array(bytes.buffer, bytes.byteOffset + offset + BATCH_HEADER_BYTES, count);
+    if (frameType === FRAME_NUMERIC_BATCH) {
+      this.#arity = view.getUint32(4, true);
+      this.#values = new Float64Array(bytes.buffer, bytes.byteOffset + offset + BATCH_HEADER_BYTES + count * 8, count * this.#arity);
+    } else if (frameType === FRAME_OBJECT_BATCH) {
+      const packedStart = offset + BATCH_HEADER_BYTES + count * 8;
+      const packedLength = length - BATCH_HEADER_BYTES - count * 8;
+      if (packedLength > this.#scratch.byteLength) this.#scratch = Buffer.allocUnsafe(packedLength * 2);
+      this.#scratch.set(bytes.subarray(packedStart, packedStart + packedLength));
+      this.#records = this.#unpackr.unpack(this.#scratch.subarray(0, packedLength)) as unknown[];
+    } else {
+      throw new RangeError(`unknown frame type ${frameType} in a record channel`);
+    }
+    this.#count = count;
+  }
+
+  /** Hands at most `budget` records to `handler`; returns how many it handed. */
+  step(handler: RecordHandler, budget: number): number {
+    const end = Math.min(this.#count, this.#index + budget);
+    const start = this.#index;
+    const timestamps = this.#timestamps;
+    if (this.#frameType === FRAME_NUMERIC_BATCH) {
+      const values = this.#values;
+      const arity = this.#arity;
+      // Advance before the call: a handler that throws must not see the record again.
+      for (let i = start; i < end; i++) {
+        this.#index = i + 1;
+        handler(numericRecord(values, i * arity, arity), timestamps[i]!, i);
+      }
+    } else {
+      const records = this.#records;
+      for (let i = start; i < end; i++) {
+        this.#index = i + 1;
+        handler(records[i], timestamps[i]!, i);
+      }
+    }
+    return end - start;
+  }
+
+  /** Copies the rest of the frame out of ring memory, which the reader may now release. */
+  detach(): void {
+    if (!this.active) return;
+    this.#timestamps = this.#timestamps.slice();
+    if (this.#frameType === FRAME_NUMERIC_BATCH) this.#values = this.#values.slice();
+  }
+
+  /** Drops the frame. */
+  clear(): void {
+    this.#count = 0;
+    this.#index = 0;
+    this.#records = [];
+  }
+
+  /**
+   * The records not yet handed out, as one ring frame (8-byte frame header, payload padded to
+   * 8): what a snapshot taken now must keep as in-flight data of this channel.
+   */
+  remainingFrame(): Uint8Array {
+    const count = this.remaining;
+    if (count === 0) return new Uint8Array(0);
+    let payload: Uint8Array;
+    if (this.#frameType === FRAME_NUMERIC_BATCH) {
+      const arity = this.#arity;
+      const floats = new Float64Array(1 + count + count * arity);
+      new Uint32Array(floats.buffer, 0, 2).set([count, arity]);
+      floats.set(this.#timestamps.subarray(this.#index, this.#count), 1);
+      floats.set(this.#values.subarray(this.#index * arity, this.#count * arity), 1 + count);
+      payload = new Uint8Array(floats.buffer);
+    } else {
+      const packed = this.#packr.pack(this.#records.slice(this.#index, this.#count));
+      payload = new Uint8Array(BATCH_HEADER_BYTES + count * 8 + packed.byteLength);
+      new DataView(payload.buffer).setUint32(0, count, true);
+      new Float64Array(payload.buffer, BATCH_HEADER_BYTES, count).set(this.#timestamps.subarray(this.#index, this.#count));
+      payload.set(packed, BATCH_HEADER_BYTES + count * 8);
+    }
+    const frame = new Uint8Array(frameBytes(payload.byteLength));
+    const header = new DataView(frame.buffer);
+    header.setUint32(0, payload.byteLength, true);
+    header.setUint32(4, this.#frameType, true);
+    frame.set(payload, FRAME_HEADER_BYTES);
+    return frame;
+  }
 }

@@ -1,14 +1,20 @@
 import { Unpackr } from 'msgpackr';
-import { Doorbell, DoorbellRinger, RingReader } from '../../native-free-buffers/index.js';
+import { Doorbell, DoorbellRinger, FrameParser, RingReader } from '../../native-free-buffers/index.js';
 import type { Collector } from '../api/context.js';
 import type { SourceStatus } from '../api/functions.js';
 import { assertNever } from '../errors/sluice-error.js';
 import { ChannelOutput } from './channel-output.js';
-import type { ControlMessage, SubtaskDeployment, SubtaskOutcome } from './deployment.js';
+import type { ChannelStateSnapshot, ControlMessage, SubtaskDeployment, SubtaskMessage, SubtaskOutcome, SubtaskSnapshot } from './deployment.js';
 import { serializeError } from './deployment.js';
-import { EdgeOutput } from './edge-output.js';
-import { OperatorChain, OperatorFailure } from './operator-chain.js';
-import { BatchDecoder } from './record-batch.js';
+import { FaultInjector } from './fault-injector.js';
+import { BARRIER_PAYLOAD_BYTES, FRAME_BARRIER } from './frames.js';
+import type { CheckpointInput, CheckpointOutput } from './subtask-checkpoints.js';
+import { SubtaskCheckpointer } from './subtask-checkpoints.js';
+import type { EdgeOutput } from './edge-output.js';
+import { createEdgeOutput } from './edge-output.js';
+import { OperatorChain, OperatorFailure, unpackState } from './operator-chain.js';
+import { BatchCursor } from './record-batch.js';
+import type { RecordHandler } from './record-batch.js';
 import type { RecordContext } from './record-context.js';
 import { nowNanos } from './record-context.js';
 import { createKeyExtractor } from './record-key.js';
@@ -17,15 +23,12 @@ import { createKeyExtractor } from './record-key.js';
 const SOURCE_POLL_BUDGET = 256;
 /** Frames read from one input channel before moving to the next (fairness). */
 const FRAMES_PER_CHANNEL = 16;
+/** Most records handed to the chain between two checks of the clock and of backpressure. */
+const MAX_STEP_RECORDS = 1024;
 /** Longest a busy loop runs before yielding to the event loop (async I/O, timers, messages). */
 const YIELD_EVERY_MS = 5;
 
-interface InputChannel {
-  readonly reader: RingReader;
-  readonly from: string;
-  readonly peerSubtask: number;
-  finished: boolean;
-}
+type InputChannel = CheckpointInput;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -39,19 +42,40 @@ export class Subtask {
   readonly #control: RingReader;
   readonly #controlDecoder = new Unpackr();
   readonly #context: RecordContext = { ingestNanos: 0 };
-  readonly #decoder = new BatchDecoder();
   readonly #inputs: InputChannel[] = [];
   readonly #channels: ChannelOutput[] = [];
+  readonly #outputs: CheckpointOutput[] = [];
+  readonly #faults: FaultInjector;
+  #checkpointer: SubtaskCheckpointer | undefined;
+  /** Checkpoints triggered at this source subtask and not yet taken. */
+  readonly #sourceTriggers: number[] = [];
+  /** Sinks committing completed checkpoints, one after the other. */
+  #commits: Promise<void> = Promise.resolve();
+  /** A commit that failed: the subtask fails at its next step. */
+  #commitError: { error: unknown } | undefined;
   #chain: OperatorChain | undefined;
+  readonly #wakeSelf: DoorbellRinger;
   #recordsIn = 0;
+  /** Records per step of {@link #drainCursor}, adapted to the chain's speed. */
+  #stepRecords = 64;
   #cancelled = false;
-  /** Describes the input being processed, for error messages. */
-  #position: (() => string) | undefined;
+  /** The input being processed, for error messages: the source, or a channel and a frame of it. */
+  #reading: InputChannel | 'source' | undefined;
+  /** Channel position of the frame being processed when {@link #reading} is a channel. */
+  #frameStart = 0;
 
   constructor(deployment: SubtaskDeployment) {
     this.#deployment = deployment;
     this.#doorbell = new Doorbell(deployment.doorbell, { spin: 64 });
     this.#control = new RingReader(deployment.control);
+    this.#wakeSelf = new DoorbellRinger(deployment.doorbell);
+    this.#faults = new FaultInjector(
+      deployment.faults,
+      deployment.operators.map((operator) => operator.name),
+      deployment.subtaskIndex,
+      deployment.attempt,
+      `'${deployment.vertexName}' subtask ${deployment.subtaskIndex}`,
+    );
   }
 
   /** Runs the subtask; never throws: failures are returned as an outcome. */
@@ -59,7 +83,13 @@ export class Subtask {
     try {
       const chain = await this.#build();
       this.#chain = chain;
-      await chain.open();
+      const restore = this.#deployment.restore;
+      await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined);
+      if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
+      const checkpointing = this.#deployment.checkpointing;
+      if (checkpointing) {
+        this.#checkpointer = new SubtaskCheckpointer(checkpointing, this.#inputs, this.#outputs, chain, this.#deployment.port, this.#faults);
+      }
       const outcome = await this.#loop(chain);
       await chain.close();
       return outcome;
@@ -68,6 +98,7 @@ export class Subtask {
     } finally {
       // Whatever happened, the producers feeding this subtask must not wait for it any more.
       for (const input of this.#inputs) if (!input.finished) input.reader.cancel();
+      this.#deployment.port.close();
     }
   }
 
@@ -77,49 +108,79 @@ export class Subtask {
     for (const output of d.outputs) {
       const channels = output.channels.map((channel) => new ChannelOutput(channel.ring, channel.peerDoorbell, output.shape));
       this.#channels.push(...channels);
+      output.channels.forEach((endpoint, index) => {
+        this.#outputs.push({ channel: channels[index]!, edgeId: output.edgeId, consumer: endpoint.peerSubtask });
+      });
       const key = output.partitioning.type === 'hash' ? await createKeyExtractor(output.partitioning.key, d.vertexName) : undefined;
-      edges.push(new EdgeOutput(channels, output.partitioning, key, this.#context, d.maxParallelism, d.subtaskIndex));
+      edges.push(createEdgeOutput(channels, output.partitioning, key, this.#context, d.maxParallelism, d.subtaskIndex));
     }
-    const tail: Collector<unknown> =
+    const route: Collector<unknown> =
       edges.length === 1 ? edges[0]! : { collect: (record) => { for (const edge of edges) edge.collect(record); } };
+    // Routing a record can fail (a key selector throws, a record does not fit its edge's
+    // shape): that is a failure of the chain's last operator, which emitted the record.
+    const emitter = d.operators[d.operators.length - 1]!.name;
+    const tail: Collector<unknown> = {
+      collect: (record) => {
+        try {
+          route.collect(record);
+        } catch (error) {
+          throw error instanceof OperatorFailure ? error : new OperatorFailure(emitter, error);
+        }
+      },
+    };
     for (const input of d.inputs) {
       for (const channel of input.channels) {
         this.#inputs.push({
+          index: this.#inputs.length,
           reader: new RingReader(channel.ring, { producerDoorbell: channel.peerDoorbell }),
+          edgeId: input.edgeId,
           from: input.from,
           peerSubtask: channel.peerSubtask,
           finished: false,
+          blocked: false,
+          replay: undefined,
+          cursor: new BatchCursor(),
         });
       }
     }
-    const self = new DoorbellRinger(d.doorbell);
-    return OperatorChain.create(d, tail, this.#context, () => self.ring());
+    return OperatorChain.create(d, tail, this.#context, () => this.#wakeSelf.ring());
   }
 
   async #loop(chain: OperatorChain): Promise<SubtaskOutcome> {
     const doorbell = this.#doorbell;
+    const checkpointer = this.#checkpointer;
     let ending = false;
     let sourceStatus: SourceStatus = 'more';
+    const handle = this.#recordHandler(chain);
     let sliceStart = performance.now();
     for (;;) {
       const sampled = doorbell.sample();
       this.#pollControl();
       if (this.#cancelled) return { status: 'cancelled' };
+      if (this.#commitError) throw this.#commitError.error;
+      // Announcements are taken even under backpressure: an unaligned checkpoint must not
+      // wait for the outputs to drain.
+      if (checkpointer) for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
+      if (chain.source) this.#takeSourceCheckpoints(sourceStatus === 'end' || ending);
       let progressed = this.#drainOutputs();
       if (!this.#backpressured()) {
         if (ending) {
           for (const channel of this.#channels) channel.end();
+          await checkpointer?.settled();
+          await this.#commits;
           const sinkResult = await chain.sink?.finish();
           return { status: 'finished', operators: chain.counters(), sinkResult };
         }
         if (chain.source) {
           if (sourceStatus !== 'end') {
+            const before = chain.source.recordsOut;
             sourceStatus = this.#pollSource(chain);
+            this.#faults.onRecords(chain.source.recordsOut - before);
             progressed ||= sourceStatus === 'more' || sourceStatus === 'end';
           }
           if (sourceStatus === 'end') ending = true;
         } else {
-          progressed = this.#readInputs(chain) || progressed;
+          progressed = this.#readInputs(handle) || progressed;
           if (this.#inputs.every((input) => input.finished)) ending = true;
         }
         if (ending) {
@@ -128,8 +189,9 @@ export class Subtask {
         }
       }
       this.#flushOutputs();
+      const untilDeadline = checkpointer ? checkpointer.tick() : Infinity;
       if (!progressed && !ending) {
-        await doorbell.waitAsync(sampled);
+        await doorbell.waitAsync(sampled, untilDeadline);
         sliceStart = performance.now();
       } else if (performance.now() - sliceStart > YIELD_EVERY_MS) {
         await yieldToEventLoop();
@@ -138,58 +200,158 @@ export class Subtask {
     }
   }
 
+  /** A source subtask takes the checkpoints triggered since the last step (declines once it ended). */
+  #takeSourceCheckpoints(ended: boolean): void {
+    const triggers = this.#sourceTriggers;
+    while (triggers.length > 0) {
+      const checkpointId = triggers.shift()!;
+      if (ended) {
+        const message: SubtaskMessage = { type: 'decline', checkpointId, reason: 'the source has ended' };
+        this.#deployment.port.postMessage(message);
+      } else {
+        this.#checkpointer!.triggerSource(checkpointId);
+      }
+    }
+  }
+
+  /** Queues restored in-flight data: input channel state before each ring, output channel state first out. */
+  #restoreChannels(state: ChannelStateSnapshot): void {
+    for (const saved of state.inputs) {
+      const input = this.#inputs.find((candidate) => candidate.edgeId === saved.edgeId && candidate.peerSubtask === saved.peerSubtask);
+      if (!input) throw new Error(`restored channel state names an input (edge ${saved.edgeId}, subtask ${saved.peerSubtask}) this subtask does not have`);
+      input.replay = new FrameParser(saved.bytes);
+    }
+    for (const saved of state.outputs) {
+      const output = this.#outputs.find((candidate) => candidate.edgeId === saved.edgeId && candidate.consumer === saved.consumer);
+      if (!output) throw new Error(`restored channel state names an output (edge ${saved.edgeId}, subtask ${saved.consumer}) this subtask does not have`);
+      output.channel.restorePending(saved.frames);
+    }
+  }
+
   #pollSource(chain: OperatorChain): SourceStatus {
     const source = chain.source!;
     const context = this.#context;
-    this.#position = () => `source position ${JSON.stringify(source.source.position())}`;
+    this.#reading = 'source';
     let status: SourceStatus = 'more';
     const deadline = performance.now() + YIELD_EVERY_MS;
     while (status === 'more' && !this.#backpressured()) {
       context.ingestNanos = nowNanos();
-      status = source.source.poll(source.out, SOURCE_POLL_BUDGET);
+      try {
+        status = source.source.poll(source.out, SOURCE_POLL_BUDGET);
+      } catch (error) {
+        // Failures of chained operators arrive here tagged with their operator; the rest are the source's.
+        throw error instanceof OperatorFailure ? error : new OperatorFailure(source.name, error);
+      }
       if (performance.now() > deadline) break;
     }
     return status;
   }
 
-  #readInputs(chain: OperatorChain): boolean {
+  /** What the decoder hands each record of an input frame to. */
+  #recordHandler(chain: OperatorChain): RecordHandler {
     const input = chain.input;
     const context = this.#context;
-    const decoder = this.#decoder;
-    const handle = (record: unknown, ingestNanos: number) => {
+    return (record, ingestNanos) => {
       context.ingestNanos = ingestNanos;
       this.#recordsIn++;
       input.collect(record);
     };
+  }
+
+  #readInputs(handle: RecordHandler): boolean {
+    const checkpointer = this.#checkpointer;
     let progressed = false;
     const deadline = performance.now() + YIELD_EVERY_MS;
     let more = true;
     while (more && !this.#backpressured()) {
       more = false;
       for (const channel of this.#inputs) {
-        if (channel.finished) continue;
+        if (channel.finished || channel.blocked) continue;
+        // A frame left half-processed goes first, then restored in-flight data, then the ring.
+        if (channel.cursor.active) {
+          progressed = true;
+          if (!this.#drainCursor(channel, handle, deadline)) return true;
+        }
+        if (channel.replay) {
+          progressed = true;
+          if (!this.#replay(channel, handle, deadline)) return true;
+        }
         const reader = channel.reader;
         let frames = 0;
+        let stopped = false;
         while (frames < FRAMES_PER_CHANNEL && reader.tryRead()) {
-          const frameStart = reader.position;
-          this.#position = () => `a record batch read from '${channel.from}' subtask ${channel.peerSubtask} (channel position ${frameStart})`;
-          decoder.decode(reader.frameType, reader.bytes, reader.frameOffset, reader.frameLength, handle);
           frames++;
-          if (this.#backpressured()) break;
+          if (reader.frameType === FRAME_BARRIER) {
+            const checkpointId = new DataView(reader.bytes.buffer, reader.bytes.byteOffset + reader.frameOffset, BARRIER_PAYLOAD_BYTES).getUint32(0, true);
+            checkpointer?.onBarrier(channel, checkpointId);
+            if (channel.blocked) break;
+            continue;
+          }
+          this.#reading = channel;
+          this.#frameStart = reader.position;
+          checkpointer?.countProcessed(reader.frameLength);
+          channel.cursor.begin(reader.frameType, reader.bytes, reader.frameOffset, reader.frameLength);
+          if (!this.#drainCursor(channel, handle, deadline)) {
+            stopped = true;
+            break;
+          }
         }
         if (frames > 0) {
           progressed = true;
           if (frames === FRAMES_PER_CHANNEL) more = true;
         }
+        // Safe with a frame half-processed: the cursor copied its rest out of the ring.
         reader.release();
-        if (frames === 0 && reader.finished) {
-          channel.finished = true;
+        if (stopped) return true;
+        if (frames === 0 && !channel.blocked && reader.finished) {
+          if (checkpointer) checkpointer.onEndOfPartition(channel);
+          else channel.finished = true;
           progressed = true;
         }
       }
       if (performance.now() > deadline) break;
     }
     return progressed;
+  }
+
+  /**
+   * Hands the records of `channel`'s current frame to the chain in steps, sized so that a
+   * step takes about a millisecond however slow the operators are; stops between steps when
+   * the time slice is over or an output is backpressured (false: the frame is not done).
+   */
+  #drainCursor(channel: InputChannel, handle: RecordHandler, deadline: number): boolean {
+    const cursor = channel.cursor;
+    for (;;) {
+      const started = performance.now();
+      this.#faults.onRecords(cursor.step(handle, this.#stepRecords));
+      const now = performance.now();
+      const took = now - started;
+      if (took > 1 && this.#stepRecords > 1) this.#stepRecords >>= 1;
+      else if (took < 0.25 && this.#stepRecords < MAX_STEP_RECORDS) this.#stepRecords <<= 1;
+      if (!cursor.active) return true;
+      if (now > deadline || this.#backpressured()) {
+        cursor.detach();
+        return false;
+      }
+    }
+  }
+
+  /** Processes restored in-flight data of `channel` (barrier frames in it are spent); false when not done. */
+  #replay(channel: InputChannel, handle: RecordHandler, deadline: number): boolean {
+    const parser = channel.replay!;
+    while (!this.#backpressured()) {
+      if (!parser.next()) {
+        channel.replay = undefined;
+        return true;
+      }
+      if (parser.frameType === FRAME_BARRIER) continue;
+      this.#reading = channel;
+      this.#frameStart = -1;
+      channel.cursor.begin(parser.frameType, parser.bytes, parser.frameOffset, parser.frameLength);
+      if (!this.#drainCursor(channel, handle, deadline)) return false;
+      if (performance.now() > deadline) return false;
+    }
+    return false;
   }
 
   #backpressured(): boolean {
@@ -217,11 +379,36 @@ export class Subtask {
         case 'cancel':
           this.#cancelled = true;
           break;
+        case 'trigger-checkpoint':
+          this.#checkpointer?.onTriggered(message.checkpointId, message.triggerNanos);
+          if (this.#chain?.source) this.#sourceTriggers.push(message.checkpointId);
+          break;
+        case 'checkpoint-complete': {
+          const { checkpointId } = message;
+          this.#commits = this.#commits
+            .then(() => this.#checkpointer?.onComplete(checkpointId))
+            .catch((error: unknown) => {
+              this.#commitError ??= { error };
+              this.#wakeSelf.ring();
+            });
+          break;
+        }
+        case 'checkpoint-aborted':
+          this.#checkpointer?.onAborted(message.checkpointId);
+          break;
         default:
-          assertNever(message.type);
+          assertNever(message);
       }
     }
     control.release();
+  }
+
+  #describePosition(): string | undefined {
+    const reading = this.#reading;
+    if (reading === undefined) return undefined;
+    if (reading === 'source') return `source position ${JSON.stringify(this.#chain?.source?.source.position())}`;
+    const where = this.#frameStart < 0 ? 'restored in-flight data' : `channel position ${this.#frameStart}`;
+    return `a record batch read from '${reading.from}' subtask ${reading.peerSubtask} (${where})`;
   }
 
   async #failed(error: unknown): Promise<SubtaskOutcome> {
@@ -236,7 +423,7 @@ export class Subtask {
       status: 'failed',
       operator,
       recordsIn: this.#recordsIn,
-      position: this.#position?.(),
+      position: this.#describePosition(),
       error: serializeError(cause),
     };
   }

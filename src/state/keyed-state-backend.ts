@@ -71,6 +71,39 @@ export class KeyedStateBackend {
     }
   }
 
+  /** Every non-empty key group's entries, per state name: the keyed part of a snapshot. */
+  snapshot(): Array<[number, Array<[string, Array<[Key, unknown]>]>]> {
+    const groups: Array<[number, Array<[string, Array<[Key, unknown]>]>]> = [];
+    for (let group = this.range.start; group <= this.range.end; group++) {
+      const states: Array<[string, Array<[Key, unknown]>]> = [];
+      for (const [name, table] of this.#tables) {
+        const entries = table[group - this.range.start]!;
+        if (entries.size > 0) states.push([name, [...entries]]);
+      }
+      if (states.length > 0) groups.push([group, states]);
+    }
+    return groups;
+  }
+
+  /**
+   * Loads a snapshot's key groups; groups outside this subtask's range are skipped, so a
+   * restore may give each subtask the union of old snapshots.
+   */
+  restore(groups: ReadonlyArray<readonly [number, ReadonlyArray<readonly [string, ReadonlyArray<readonly [unknown, unknown]>]>]>): void {
+    for (const [group, states] of groups) {
+      if (group < this.range.start || group > this.range.end) continue;
+      for (const [name, entries] of states) {
+        let table = this.#tables.get(name);
+        if (!table) {
+          table = Array.from({ length: this.range.end - this.range.start + 1 }, () => new Map<Key, unknown>());
+          this.#tables.set(name, table);
+        }
+        const target = table[group - this.range.start]!;
+        for (const [key, value] of entries) target.set(key as Key, value);
+      }
+    }
+  }
+
   valueState<T>(name: string): ValueState<T> {
     return {
       value: () => this.#entries(name).get(this.#currentKey) as T | undefined,

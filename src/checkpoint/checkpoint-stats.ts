@@ -1,0 +1,43 @@
+import type { CheckpointMode } from './checkpoint-mode.js';
+
+/** One subtask's part of a checkpoint, with Flink's names and meaning. */
+export interface SubtaskCheckpointStatistics {
+  readonly operator: string;
+  readonly subtaskIndex: number;
+  /** Trigger to the first barrier at this subtask. */
+  readonly startDelayMs: number;
+  /** First to last barrier (aligned), or first barrier to the snapshot. */
+  readonly alignmentDurationMs: number;
+  /** Synchronous phase on the subtask's thread. */
+  readonly syncDurationMs: number;
+  /** Asynchronous phase: compression, checksum, write, fsync on the I/O pool. */
+  readonly asyncDurationMs: number;
+  readonly processedInFlightBytes: number;
+  readonly persistedInFlightBytes: number;
+  /** Bytes of this subtask's files on disk (compressed) and before compression. */
+  readonly checkpointedBytes: number;
+  readonly rawBytes: number;
+  /** Whether it ended the checkpoint unaligned. */
+  readonly unaligned: boolean;
+}
+
+/** One checkpoint, with Flink's names and meaning. */
+export interface CheckpointStatistics {
+  readonly id: number;
+  readonly mode: CheckpointMode;
+  readonly status: 'completed' | 'failed';
+  /** Trigger time, ms since the epoch. */
+  readonly triggerTimestamp: number;
+  /** Trigger to completion (metadata committed), or to the failure. */
+  readonly endToEndDurationMs: number;
+  readonly acknowledgedSubtasks: number;
+  readonly totalSubtasks: number;
+  /** Bytes on disk (compressed) and before compression. */
+  readonly checkpointedBytes: number;
+  readonly rawBytes: number;
+  readonly processedInFlightBytes: number;
+  readonly persistedInFlightBytes: number;
+  /** Why it failed. */
+  readonly failureReason?: string;
+  readonly subtasks: readonly SubtaskCheckpointStatistics[];
+}

@@ -1,0 +1,344 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { CheckpointStorage, IoPool } from '../storage/index.js';
+import { checkpointMetadata, commitCheckpointMetadata } from '../storage/index.js';
+import type { SubtaskMessage } from '../runtime/deployment.js';
+import { nowNanos } from '../runtime/record-context.js';
+import { SluiceError } from '../errors/sluice-error.js';
+import type { CheckpointConfig } from './checkpoint-config.js';
+import type { CheckpointStatistics, SubtaskCheckpointStatistics } from './checkpoint-stats.js';
+
+/** A subtask as the coordinator addresses it. */
+export interface CoordinatedSubtask {
+  readonly operator: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly isSource: boolean;
+}
+
+/** Too many checkpoints failed: the job fails. */
+export class CheckpointFailuresExceededError extends SluiceError {
+  constructor(failures: number, tolerable: number, last: string) {
+    super(
+      'SLUICE_CHECKPOINT_FAILURES',
+      `${failures} checkpoints failed, more than the ${tolerable} tolerated (checkpoints.tolerableFailures); the last: ${last}`,
+    );
+  }
+}
+
+interface Acknowledgement {
+  readonly stats: SubtaskCheckpointStatistics;
+  readonly files: Array<{ name: string; bytes: number; rawBytes: number; sha256: string }>;
+  readonly state?: string;
+  readonly channels?: string;
+}
+
+interface PendingCheckpoint {
+  readonly id: number;
+  readonly triggerTimestamp: number;
+  readonly triggerNanos: number;
+  readonly prepared: Promise<string>;
+  readonly acknowledgements: Map<number, Promise<Acknowledgement>>;
+  readonly timer: NodeJS.Timeout;
+  /** A user-named directory for a savepoint; undefined for a periodic checkpoint. */
+  readonly savepointDir?: string;
+  readonly done: (result: CheckpointStatistics | Error) => void;
+  /**
+   * Every subtask acknowledged: its files and metadata are being written. Only a failure of that
+   * writing aborts it now; a timeout, a finished subtask or the attempt's end do not, or its
+   * `_metadata` could land after it was recorded as failed (a completed checkpoint on disk that
+   * retention never counts and discard() refuses to remove).
+   */
+  finishing: boolean;
+}
+
+/** What the coordinator needs from the job manager. */
+export interface CoordinatorHooks {
+  /** Sends a control message to every running subtask. */
+  broadcast(message: { type: 'trigger-checkpoint'; checkpointId: number; triggerNanos: number } | { type: 'checkpoint-complete' | 'checkpoint-aborted'; checkpointId: number }): void;
+  /** Too many checkpoints failed. */
+  fail(error: Error): void;
+}
+
+/**
+ * The checkpoint coordinator (main thread): triggers checkpoints at the sources on a timer,
+ * runs each acknowledgement's asynchronous phase on the I/O pool, commits `_metadata` when
+ * every subtask acknowledged, then notifies subtasks; aborts what times out or is declined.
+ */
+export class CheckpointCoordinator {
+  readonly #config: CheckpointConfig;
+  readonly #storage: CheckpointStorage;
+  readonly #io: IoPool;
+  readonly #subtasks: readonly CoordinatedSubtask[];
+  readonly #hooks: CoordinatorHooks;
+  readonly #job: string;
+  readonly #pending = new Map<number, PendingCheckpoint>();
+  readonly #history: CheckpointStatistics[] = [];
+  #nextId: number;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #lastCompletedAt = 0;
+  #failures = 0;
+  #latestCompleted: number | undefined;
+  /** Writes and commits still running: stop() waits for them. */
+  readonly #work = new Set<Promise<unknown>>();
+
+  constructor(
+    config: CheckpointConfig,
+    storage: CheckpointStorage,
+    io: IoPool,
+    subtasks: readonly CoordinatedSubtask[],
+    hooks: CoordinatorHooks,
+    job: string,
+    firstCheckpointId: number,
+  ) {
+    this.#config = config;
+    this.#storage = storage;
+    this.#io = io;
+    this.#subtasks = subtasks;
+    this.#hooks = hooks;
+    this.#job = job;
+    this.#nextId = firstCheckpointId;
+  }
+
+  /** Statistics of every checkpoint that completed or failed, in trigger order. */
+  get history(): readonly CheckpointStatistics[] {
+    return this.#history;
+  }
+
+  /** The id of the latest completed checkpoint of this attempt. */
+  get latestCompleted(): number | undefined {
+    return this.#latestCompleted;
+  }
+
+  /** The id the next checkpoint will get. */
+  get nextCheckpointId(): number {
+    return this.#nextId;
+  }
+
+  /** Starts periodic triggering. */
+  start(): void {
+    this.#schedule(this.#config.intervalMs);
+  }
+
+  /** Triggers a savepoint into `dir` now (outside the periodic schedule). */
+  triggerSavepoint(dir: string): Promise<CheckpointStatistics> {
+    return new Promise((resolve, reject) => {
+      this.#trigger(path.resolve(dir), (result) => (result instanceof Error ? reject(result) : resolve(result)));
+    });
+  }
+
+  /** A subtask reported a checkpoint message. */
+  onMessage(subtask: number, message: SubtaskMessage): void {
+    const pending = this.#pending.get(message.checkpointId);
+    if (!pending) return; // aborted or unknown: its bytes are dropped
+    if (message.type === 'decline') {
+      this.#abort(pending, `subtask ${this.#describe(subtask)} declined: ${message.reason}`, true);
+      return;
+    }
+    const { operator, subtaskIndex } = this.#subtasks[subtask]!;
+    const received = performance.now();
+    const write = async (kind: 'state' | 'channels', bytes: Uint8Array) => {
+      const dir = await pending.prepared;
+      const name = path.basename(this.#storage.snapshotFilePath(pending.id, operator, subtaskIndex, kind));
+      const info = await this.#io.writeSnapshotFile({ path: path.join(dir, name), bytes, level: this.#config.compressionLevel });
+      return { name, ...info };
+    };
+    const acknowledgement = (async (): Promise<Acknowledgement> => {
+      const files = await Promise.all([write('state', message.state), ...(message.channels ? [write('channels', message.channels)] : [])]);
+      const asyncDurationMs = performance.now() - received;
+      return {
+        files,
+        state: files[0]!.name,
+        channels: files[1]?.name,
+        stats: {
+          operator,
+          subtaskIndex,
+          ...message.stats,
+          asyncDurationMs,
+          checkpointedBytes: files.reduce((sum, file) => sum + file.bytes, 0),
+          rawBytes: files.reduce((sum, file) => sum + file.rawBytes, 0),
+        },
+      };
+    })();
+    acknowledgement.catch(() => {}); // observed in #complete
+    pending.acknowledgements.set(subtask, acknowledgement);
+    if (pending.acknowledgements.size === this.#subtasks.length) {
+      pending.finishing = true;
+      this.#track(this.#complete(pending));
+    }
+  }
+
+  /**
+   * Stops triggering and aborts what is in progress (its files are removed), then waits for
+   * writes and commits already running. Idempotent.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    for (const pending of [...this.#pending.values()]) this.#abort(pending, 'the job attempt ended', false);
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+  }
+
+  /** Stops triggering new checkpoints (a subtask finished: the remaining ones could not all acknowledge). */
+  stopTriggering(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    for (const pending of [...this.#pending.values()]) {
+      if (!pending.savepointDir) this.#abort(pending, 'a subtask finished before acknowledging', false);
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, delayMs));
+    this.#timer.unref();
+  }
+
+  #onTimer(): void {
+    if (this.#stopped) return;
+    // A savepoint in progress counts too: an unaligned subtask declines a checkpoint when the
+    // next one's barrier arrives before it completed, so a periodic trigger would abort it.
+    const inProgress = this.#pending.size;
+    const sincePause = performance.now() - this.#lastCompletedAt;
+    if (inProgress >= this.#config.maxConcurrent) return this.#schedule(this.#config.intervalMs);
+    if (sincePause < this.#config.minPauseMs) return this.#schedule(this.#config.minPauseMs - sincePause);
+    this.#trigger(undefined, () => {});
+    this.#schedule(this.#config.intervalMs);
+  }
+
+  #trigger(savepointDir: string | undefined, done: (result: CheckpointStatistics | Error) => void): void {
+    const id = this.#nextId++;
+    const prepared = savepointDir
+      ? mkdir(savepointDir, { recursive: true }).then(() => savepointDir)
+      : this.#storage.prepare(id);
+    const pending: PendingCheckpoint = {
+      id,
+      triggerTimestamp: Date.now(),
+      triggerNanos: nowNanos(),
+      prepared,
+      acknowledgements: new Map(),
+      timer: setTimeout(() => this.#abort(pending, `timed out after ${this.#config.timeoutMs} ms (checkpoints.timeoutMs)`, true), this.#config.timeoutMs),
+      savepointDir,
+      done,
+      finishing: false,
+    };
+    pending.timer.unref();
+    pending.prepared.catch(() => {});
+    this.#pending.set(id, pending);
+    this.#hooks.broadcast({ type: 'trigger-checkpoint', checkpointId: id, triggerNanos: pending.triggerNanos });
+  }
+
+  async #complete(pending: PendingCheckpoint): Promise<void> {
+    let acknowledgements: Acknowledgement[];
+    try {
+      acknowledgements = await Promise.all(
+        this.#subtasks.map((_, index) => pending.acknowledgements.get(index)!),
+      );
+    } catch (error) {
+      pending.finishing = false;
+      this.#abort(pending, `its asynchronous phase failed: ${error instanceof Error ? error.message : String(error)}`, true);
+      return;
+    }
+    if (this.#pending.get(pending.id) !== pending) return;
+    const completedTimestamp = Date.now();
+    const subtasks = acknowledgements.map((ack) => ack.stats);
+    const sum = (key: keyof SubtaskCheckpointStatistics) => subtasks.reduce((total, stats) => total + (stats[key] as number), 0);
+    const statistics: CheckpointStatistics = {
+      id: pending.id,
+      mode: this.#config.mode,
+      status: 'completed',
+      triggerTimestamp: pending.triggerTimestamp,
+      endToEndDurationMs: (nowNanos() - pending.triggerNanos) / 1e6,
+      acknowledgedSubtasks: subtasks.length,
+      totalSubtasks: this.#subtasks.length,
+      checkpointedBytes: sum('checkpointedBytes'),
+      rawBytes: sum('rawBytes'),
+      processedInFlightBytes: sum('processedInFlightBytes'),
+      persistedInFlightBytes: sum('persistedInFlightBytes'),
+      subtasks,
+    };
+    try {
+      const dir = await pending.prepared;
+      const metadata = checkpointMetadata({
+        job: this.#job,
+        checkpointId: pending.id,
+        kind: pending.savepointDir ? 'savepoint' : 'checkpoint',
+        mode: this.#config.mode === 'aligned-timeout' ? 'aligned-with-timeout' : this.#config.mode,
+        triggerTimestamp: pending.triggerTimestamp,
+        completedTimestamp,
+        files: acknowledgements.flatMap((ack) => ack.files),
+        subtasks: acknowledgements.map((ack, index) => {
+          const { operator, subtaskIndex, parallelism } = this.#subtasks[index]!;
+          const { operator: _operator, subtaskIndex: _index, ...stats } = ack.stats;
+          return { operator, subtaskIndex, parallelism, state: ack.state, channels: ack.channels, stats };
+        }),
+        stats: statistics,
+      });
+      if (pending.savepointDir) {
+        await commitCheckpointMetadata(dir, metadata);
+      } else {
+        await this.#storage.commit(metadata);
+      }
+    } catch (error) {
+      pending.finishing = false;
+      this.#abort(pending, `committing its metadata failed: ${error instanceof Error ? error.message : String(error)}`, true);
+      return;
+    }
+    if (this.#pending.get(pending.id) !== pending) return;
+    clearTimeout(pending.timer);
+    this.#pending.delete(pending.id);
+    this.#history.push(statistics);
+    this.#lastCompletedAt = performance.now();
+    if (!pending.savepointDir) {
+      this.#latestCompleted = Math.max(this.#latestCompleted ?? 0, pending.id);
+      this.#track(this.#storage.retain(this.#config.retain).catch(() => {}));
+    }
+    this.#hooks.broadcast({ type: 'checkpoint-complete', checkpointId: pending.id });
+    pending.done(statistics);
+  }
+
+  #abort(pending: PendingCheckpoint, reason: string, countsAsFailure: boolean): void {
+    if (this.#pending.get(pending.id) !== pending || pending.finishing) return;
+    clearTimeout(pending.timer);
+    this.#pending.delete(pending.id);
+    this.#hooks.broadcast({ type: 'checkpoint-aborted', checkpointId: pending.id });
+    const acknowledged = [...pending.acknowledgements.values()];
+    this.#history.push({
+      id: pending.id,
+      mode: this.#config.mode,
+      status: 'failed',
+      triggerTimestamp: pending.triggerTimestamp,
+      endToEndDurationMs: (nowNanos() - pending.triggerNanos) / 1e6,
+      acknowledgedSubtasks: acknowledged.length,
+      totalSubtasks: this.#subtasks.length,
+      checkpointedBytes: 0,
+      rawBytes: 0,
+      processedInFlightBytes: 0,
+      persistedInFlightBytes: 0,
+      failureReason: reason,
+      subtasks: [],
+    });
+    const error = new SluiceError('SLUICE_CHECKPOINT_ABORTED', `checkpoint ${pending.id} was aborted: ${reason}`);
+    pending.done(error);
+    // Remove its files once every write that was started has settled.
+    if (!pending.savepointDir) {
+      // Also after its directory was made: removed before, it would be made again and left behind.
+      this.#track(Promise.allSettled([pending.prepared, ...acknowledged]).then(() => this.#storage.discard(pending.id)).catch(() => {}));
+    }
+    if (countsAsFailure && ++this.#failures > this.#config.tolerableFailures) {
+      this.#hooks.fail(new CheckpointFailuresExceededError(this.#failures, this.#config.tolerableFailures, error.message));
+    }
+  }
+
+  #track(work: Promise<unknown>): void {
+    this.#work.add(work);
+    void work.finally(() => this.#work.delete(work));
+  }
+
+  #describe(subtask: number): string {
+    const { operator, subtaskIndex, parallelism } = this.#subtasks[subtask]!;
+    return `'${operator}' ${subtaskIndex}/${parallelism}`;
+  }
+}

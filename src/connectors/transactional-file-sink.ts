@@ -1,0 +1,167 @@
+/**
+ * An exactly-once file sink by two-phase commit. Each subtask writes a transaction file
+ * `.part-<subtask>-<n>.inprogress` in the output directory. At a checkpoint's barrier it
+ * pre-commits: flush, fsync, close, and keep the transaction in its state as pending. When
+ * the checkpoint completes it commits: rename to `part-<subtask>-<n>`. A restore commits the
+ * pending transactions of the restored checkpoint and discards every other uncommitted file,
+ * so the committed files hold each record exactly once, however often the job failed.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, existsSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defineSink } from '../api/functions.js';
+import type { SinkContext, SinkFunction } from '../api/functions.js';
+import type { SinkSpec } from '../api/specs.js';
+import { choiceOption, optionsObject, pathOption } from './option-checks.js';
+
+/** Options of {@link transactionalFileSink}. */
+export interface TransactionalFileSinkOptions {
+  /** The directory that receives the committed part files. */
+  readonly path: string;
+  /** `'lines'`: `String(record)`; `'ndjson'`: `JSON.stringify(record)`. One line per record. */
+  readonly format: 'lines' | 'ndjson';
+}
+
+/** A subtask's checkpointed state: the next transaction number and the pre-committed ones. */
+export interface TransactionalFileSinkState {
+  readonly next: number;
+  readonly pending: ReadonlyArray<{ readonly checkpointId: number; readonly transaction: number }>;
+}
+
+/** What a subtask's `finish()` returns. */
+export interface TransactionalFileSinkResult {
+  /** Part files this subtask committed in this attempt. */
+  readonly committed: readonly string[];
+  /** Records written in this attempt. */
+  readonly records: number;
+}
+
+const CONNECTOR = 'transactionalFileSink';
+const FLUSH_CHARS = 64 * 1024;
+
+/** The name of a committed part file. */
+export function committedPartName(subtask: number, transaction: number): string {
+  return `part-${subtask}-${transaction}`;
+}
+
+function inProgressName(subtask: number, transaction: number): string {
+  return `.part-${subtask}-${transaction}.inprogress`;
+}
+
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+class TransactionalFileSink implements SinkFunction<unknown, TransactionalFileSinkResult> {
+  readonly #dir: string;
+  readonly #format: 'lines' | 'ndjson';
+  #subtask = 0;
+  #next = 0;
+  /** The open transaction: its number and file descriptor. */
+  #open: { transaction: number; fd: number } | undefined;
+  #buffer = '';
+  #pending: Array<{ checkpointId: number; transaction: number }> = [];
+  readonly #committed: string[] = [];
+  #records = 0;
+
+  constructor(options: TransactionalFileSinkOptions) {
+    this.#dir = resolve(options.path);
+    this.#format = options.format;
+  }
+
+  open(ctx: SinkContext, restoredState?: unknown): void {
+    this.#subtask = ctx.subtaskIndex;
+    mkdirSync(this.#dir, { recursive: true });
+    const restored = restoredState as TransactionalFileSinkState | undefined;
+    // Finish what the restored checkpoint pre-committed: it completed, so its transactions commit.
+    for (const { transaction } of restored?.pending ?? []) this.#commit(transaction);
+    this.#next = restored?.next ?? 0;
+    // Everything else this subtask left uncommitted was written after the checkpoint: discard it.
+    const prefix = `.part-${this.#subtask}-`;
+    for (const name of readdirSync(this.#dir)) {
+      if (name.startsWith(prefix) && name.endsWith('.inprogress')) rmSync(join(this.#dir, name), { force: true });
+    }
+    fsyncDirectory(this.#dir);
+  }
+
+  write(record: unknown): void {
+    this.#buffer += (this.#format === 'ndjson' ? JSON.stringify(record) : String(record)) + '\n';
+    this.#records++;
+    if (this.#buffer.length >= FLUSH_CHARS) this.#flush();
+  }
+
+  /** Pre-commit: the open transaction is flushed, fsynced and closed, and kept as pending. */
+  snapshotState(checkpointId: number): TransactionalFileSinkState {
+    if (this.#buffer.length > 0 || this.#open) {
+      this.#flush();
+      const { transaction, fd } = this.#open!;
+      fsyncSync(fd);
+      closeSync(fd);
+      this.#open = undefined;
+      this.#pending.push({ checkpointId, transaction });
+    }
+    return { next: this.#next, pending: [...this.#pending] };
+  }
+
+  /** Commit: every transaction pre-committed for this checkpoint or an earlier one. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    const ready = this.#pending.filter((entry) => entry.checkpointId <= checkpointId);
+    if (ready.length === 0) return;
+    for (const { transaction } of ready) this.#commit(transaction);
+    this.#pending = this.#pending.filter((entry) => entry.checkpointId > checkpointId);
+    fsyncDirectory(this.#dir);
+  }
+
+  /** End of input: the job is done, so everything written commits. */
+  finish(): TransactionalFileSinkResult {
+    this.snapshotState(Number.MAX_SAFE_INTEGER);
+    this.notifyCheckpointComplete(Number.MAX_SAFE_INTEGER);
+    return { committed: [...this.#committed], records: this.#records };
+  }
+
+  close(): void {
+    if (this.#open) closeSync(this.#open.fd);
+    this.#open = undefined;
+  }
+
+  #flush(): void {
+    if (!this.#open) {
+      const transaction = this.#next++;
+      this.#open = { transaction, fd: openSync(join(this.#dir, inProgressName(this.#subtask, transaction)), 'w') };
+    }
+    if (this.#buffer.length === 0) return;
+    const bytes = Buffer.from(this.#buffer, 'utf8');
+    this.#buffer = '';
+    for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(this.#open.fd, bytes, offset);
+  }
+
+  #commit(transaction: number): void {
+    const from = join(this.#dir, inProgressName(this.#subtask, transaction));
+    const to = join(this.#dir, committedPartName(this.#subtask, transaction));
+    // Already committed before a failure: the rename happened, the state did not record it.
+    if (!existsSync(from)) return;
+    renameSync(from, to);
+    this.#committed.push(to);
+  }
+}
+
+/** The worker-side definition; use {@link transactionalFileSink} in pipelines. */
+export const transactionalFileSinkDefinition = defineSink(
+  import.meta,
+  (options: TransactionalFileSinkOptions) => new TransactionalFileSink(options),
+);
+
+/**
+ * An exactly-once file sink (two-phase commit): records become visible in `path/part-<subtask>-<n>`
+ * files when the checkpoint after them completes (or when the job ends).
+ */
+export function transactionalFileSink<T = unknown>(options: TransactionalFileSinkOptions): SinkSpec<T> {
+  const given = optionsObject(CONNECTOR, options);
+  const path = resolve(pathOption(CONNECTOR, 'path', given.path));
+  const format = choiceOption(CONNECTOR, 'format', given.format, ['lines', 'ndjson'] as const);
+  return { fn: transactionalFileSinkDefinition, options: { path, format }, name: 'transactional-file-sink' };
+}

@@ -1,0 +1,402 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { FrameParser, RingReader } from '../../native-free-buffers/index.js';
+import { positionDiff } from '../../native-free-buffers/index.js';
+import type { BarrierHandlerActions, BarrierHandlerState } from '../checkpoint/barrier-handler.js';
+import { BarrierBookkeeping } from '../checkpoint/barrier-handler.js';
+import { WaitingForBarrier } from '../checkpoint/barrier-states.js';
+import { ANNOUNCE_UNALIGNED } from '../checkpoint/checkpoint-mode.js';
+import type { ChannelOutput, PendingFrame } from './channel-output.js';
+import type {
+  ChannelStateSnapshot,
+  SubtaskCheckpointStats,
+  SubtaskCheckpointing,
+  SubtaskMessage,
+  SubtaskSnapshot,
+} from './deployment.js';
+import type { FaultInjector } from './fault-injector.js';
+import type { OperatorChain } from './operator-chain.js';
+import type { BatchCursor } from './record-batch.js';
+import { packState } from './operator-chain.js';
+import { nowNanos } from './record-context.js';
+
+/** An input channel as checkpointing sees it. */
+export interface CheckpointInput {
+  readonly index: number;
+  readonly reader: RingReader;
+  readonly edgeId: number;
+  readonly from: string;
+  readonly peerSubtask: number;
+  /** End of partition reached and handled. */
+  finished: boolean;
+  /** Blocked by an aligned barrier: not read until unblocked. */
+  blocked: boolean;
+  /** In-flight data restored from a checkpoint and not yet processed: it precedes the ring. */
+  replay: FrameParser | undefined;
+  /** The frame being processed; records it has not handed out yet precede `replay` and the ring. */
+  readonly cursor: BatchCursor;
+}
+
+/** An output channel as checkpointing sees it. */
+export interface CheckpointOutput {
+  readonly channel: ChannelOutput;
+  readonly edgeId: number;
+  readonly consumer: number;
+}
+
+/** In-flight data of one input channel for the unaligned snapshot in progress. */
+interface Recording {
+  /** Restored in-flight data not yet replayed at the snapshot: it precedes the ring's bytes. */
+  readonly unreplayed: Uint8Array | undefined;
+  /** The read position at the snapshot (S_c). */
+  readonly start: number;
+  /** The announced barrier position (P_c) or the channel's end, once known. */
+  end: number | 'end' | undefined;
+  bytes: Uint8Array | undefined;
+}
+
+/** The checkpoint this subtask is taking. */
+interface InProgress {
+  readonly id: number;
+  readonly unaligned: boolean;
+  readonly snapshot: Promise<SubtaskSnapshot>;
+  readonly recordings: Map<number, Recording>;
+  readonly outputs: Array<ChannelStateSnapshot['outputs'][number]>;
+  forwarded: boolean;
+  readonly startDelayMs: number;
+  readonly alignmentDurationMs: number;
+  readonly syncDurationMs: number;
+  readonly processedInFlightBytes: number;
+}
+
+const NANOS_PER_MS = 1e6;
+
+/** `a` then `b` in one new array; undefined when both are empty. */
+function concat(a: Uint8Array, b: Uint8Array | undefined): Uint8Array | undefined {
+  const length = a.byteLength + (b?.byteLength ?? 0);
+  if (length === 0) return undefined;
+  const joined = new Uint8Array(length);
+  joined.set(a);
+  if (b) joined.set(b, a.byteLength);
+  return joined;
+}
+
+/**
+ * The checkpoint side of a subtask: feeds barrier events to the barrier handler, carries out
+ * its actions (block, snapshot, record channel state by the position rule, forward), and
+ * acknowledges to the job manager once its part of a checkpoint is complete.
+ */
+export class SubtaskCheckpointer implements BarrierHandlerActions {
+  readonly #settings: SubtaskCheckpointing;
+  readonly #inputs: readonly CheckpointInput[];
+  readonly #outputs: readonly CheckpointOutput[];
+  readonly #chain: OperatorChain;
+  readonly #port: MessagePort;
+  readonly #faults: FaultInjector;
+  readonly #book: BarrierBookkeeping;
+  #state: BarrierHandlerState = new WaitingForBarrier();
+  /** Trigger times (hrtime nanoseconds) of recent checkpoints, from the job manager. */
+  readonly #triggers = new Map<number, number>();
+  #current: InProgress | undefined;
+  /** Aligned-with-timeout: when the alignment of `id` times out (performance.now() ms). */
+  #deadline: { id: number; atMs: number } | undefined;
+  /** First barrier of the checkpoint being aligned, and bytes read since. */
+  #firstBarrierNanos: number | undefined;
+  #processedBytes = 0;
+  /** Acknowledgements still being packed (sink pre-commits may be asynchronous). */
+  #acknowledging: Promise<void> = Promise.resolve();
+
+  constructor(
+    settings: SubtaskCheckpointing,
+    inputs: readonly CheckpointInput[],
+    outputs: readonly CheckpointOutput[],
+    chain: OperatorChain,
+    port: MessagePort,
+    faults: FaultInjector,
+  ) {
+    this.#settings = settings;
+    this.#inputs = inputs;
+    this.#outputs = outputs;
+    this.#chain = chain;
+    this.#port = port;
+    this.#faults = faults;
+    this.#book = new BarrierBookkeeping(inputs.length, settings.mode, this);
+  }
+
+  /** The name of the barrier handler's state (for tests and diagnostics). */
+  get stateName(): string {
+    return this.#state.name;
+  }
+
+  /** Whether an alignment is in progress (bytes read now count as processed in-flight data). */
+  get aligning(): boolean {
+    return this.#firstBarrierNanos !== undefined;
+  }
+
+  // ---- events from the subtask loop ------------------------------------------------------
+
+  /** The job manager triggered `checkpointId`. */
+  onTriggered(checkpointId: number, triggerNanos: number): void {
+    this.#triggers.set(checkpointId, triggerNanos);
+    for (const id of this.#triggers.keys()) if (id < checkpointId - 16) this.#triggers.delete(id);
+  }
+
+  /** A source subtask takes checkpoint `checkpointId` now and sends its barrier downstream. */
+  triggerSource(checkpointId: number): void {
+    const unaligned = this.#settings.mode === 'unaligned';
+    this.#book.currentId = checkpointId;
+    this.#firstBarrierNanos = nowNanos();
+    this.takeSnapshot(checkpointId, unaligned);
+    this.forwardBarrier(checkpointId, unaligned);
+  }
+
+  /**
+   * Takes the announcements waiting on `input`'s priority lane. The write position is loaded
+   * first and becomes the read limit of this step: data up to it cannot be past a barrier
+   * whose announcement was not seen (the producer announces before it publishes).
+   */
+  pollAnnouncements(input: CheckpointInput): void {
+    const reader = input.reader;
+    const limit = reader.writePosition();
+    while (reader.pollPriority()) {
+      this.#noteBarrier();
+      this.#state = this.#state.announcementReceived(
+        this.#book,
+        input.index,
+        reader.priorityId,
+        reader.priorityPosition,
+        reader.priorityKind === ANNOUNCE_UNALIGNED,
+      );
+    }
+    reader.setReadLimit(limit);
+  }
+
+  /** An in-band barrier frame was read from `input`. */
+  onBarrier(input: CheckpointInput, checkpointId: number): void {
+    this.#noteBarrier();
+    this.#state = this.#state.barrierReceived(this.#book, input.index, checkpointId);
+  }
+
+  /** `input` reached end of partition. */
+  onEndOfPartition(input: CheckpointInput): void {
+    input.finished = true;
+    this.#state = this.#state.endOfPartition(this.#book, input.index);
+  }
+
+  /** Bytes of input read; counted as processed in-flight data while aligning. */
+  countProcessed(bytes: number): void {
+    if (this.#firstBarrierNanos !== undefined) this.#processedBytes += bytes;
+  }
+
+  /**
+   * Fires a due alignment timeout, copies channel state that has become available, and
+   * returns the milliseconds until the next deadline (Infinity when none), for the park.
+   */
+  tick(): number {
+    let wait = Infinity;
+    const deadline = this.#deadline;
+    if (deadline) {
+      const remaining = deadline.atMs - performance.now();
+      if (remaining <= 0) {
+        this.#deadline = undefined;
+        this.#state = this.#state.alignmentTimeout(this.#book, deadline.id);
+      } else {
+        wait = remaining;
+      }
+    }
+    this.#captureChannelState();
+    return wait;
+  }
+
+  /** The job manager committed `checkpointId`: sinks commit its transactions. */
+  async onComplete(checkpointId: number): Promise<void> {
+    await this.#acknowledging;
+    await this.#chain.notifyCheckpointComplete(checkpointId);
+  }
+
+  /** The job manager aborted `checkpointId`. */
+  onAborted(checkpointId: number): void {
+    this.#state = this.#state.abort(this.#book, checkpointId);
+    if (this.#current?.id === checkpointId) this.#drop();
+    if (this.#deadline?.id === checkpointId) this.#deadline = undefined;
+  }
+
+  // ---- actions of the barrier handler ----------------------------------------------------
+
+  blockChannel(channel: number): void {
+    this.#inputs[channel]!.blocked = true;
+  }
+
+  unblockChannels(): void {
+    for (const input of this.#inputs) input.blocked = false;
+  }
+
+  takeSnapshot(checkpointId: number, unaligned: boolean): void {
+    this.#faults.atCheckpoint('before-snapshot', checkpointId);
+    if (this.#current) this.#drop();
+    const started = nowNanos();
+    const trigger = this.#triggers.get(checkpointId) ?? this.#firstBarrierNanos ?? started;
+    const firstBarrier = this.#firstBarrierNanos ?? started;
+    const snapshot = this.#chain.snapshotState(checkpointId);
+    const recordings = new Map<number, Recording>();
+    if (unaligned) {
+      for (const input of this.#inputs) {
+        // A blocked channel stopped right after its barrier, a finished one has nothing left:
+        // neither has in-flight data for this checkpoint.
+        if (input.blocked || input.finished) continue;
+        const start = input.reader.position;
+        input.reader.holdRelease(start);
+        const unreplayed = concat(input.cursor.remainingFrame(), input.replay?.remaining());
+        recordings.set(input.index, { unreplayed, start, end: undefined, bytes: undefined });
+      }
+    }
+    const syncEnd = nowNanos();
+    this.#current = {
+      id: checkpointId,
+      unaligned,
+      snapshot,
+      recordings,
+      outputs: [],
+      forwarded: false,
+      startDelayMs: Math.max(0, (firstBarrier - trigger) / NANOS_PER_MS),
+      alignmentDurationMs: Math.max(0, (started - firstBarrier) / NANOS_PER_MS),
+      syncDurationMs: (syncEnd - started) / NANOS_PER_MS,
+      processedInFlightBytes: this.#processedBytes,
+    };
+    this.#firstBarrierNanos = undefined;
+    this.#processedBytes = 0;
+    this.#deadline = undefined;
+    this.#faults.atCheckpoint('after-snapshot', checkpointId);
+  }
+
+  channelStateEndsAt(channel: number, position: number | 'end'): void {
+    const recording = this.#current?.recordings.get(channel);
+    if (recording) recording.end = position;
+  }
+
+  forwardBarrier(checkpointId: number, unaligned: boolean): void {
+    const current = this.#current;
+    for (const output of this.#outputs) {
+      const frames: PendingFrame[] = output.channel.emitBarrier(checkpointId, unaligned);
+      if (frames.length > 0 && current?.id === checkpointId) {
+        current.outputs.push({ edgeId: output.edgeId, consumer: output.consumer, frames });
+      }
+    }
+    if (current?.id === checkpointId) {
+      current.forwarded = true;
+      this.#captureChannelState();
+    }
+  }
+
+  startAlignmentTimer(checkpointId: number): void {
+    const trigger = this.#triggers.get(checkpointId) ?? nowNanos();
+    const elapsedMs = (nowNanos() - trigger) / NANOS_PER_MS;
+    this.#deadline = { id: checkpointId, atMs: performance.now() + this.#settings.alignmentTimeoutMs - elapsedMs };
+  }
+
+  abortCheckpoint(checkpointId: number, reason: string): void {
+    if (this.#current?.id === checkpointId) this.#drop();
+    this.#firstBarrierNanos = undefined;
+    this.#processedBytes = 0;
+    const message: SubtaskMessage = { type: 'decline', checkpointId, reason };
+    this.#port.postMessage(message);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  #noteBarrier(): void {
+    this.#firstBarrierNanos ??= nowNanos();
+  }
+
+  /** Drops the checkpoint in progress: its recordings end and held bytes are released. */
+  #drop(): void {
+    const current = this.#current;
+    if (!current) return;
+    for (const index of current.recordings.keys()) {
+      const reader = this.#inputs[index]!.reader;
+      reader.clearReleaseHold();
+      reader.release();
+    }
+    this.#current = undefined;
+  }
+
+  /**
+   * Copies each channel's in-flight data `[S_c, P_c)` out of the ring once `P_c` is known
+   * and published (the bytes are still there: release is held at `S_c`), then acknowledges
+   * when every channel is done.
+   */
+  #captureChannelState(): void {
+    const current = this.#current;
+    if (!current || !current.forwarded) return;
+    let complete = true;
+    for (const [index, recording] of current.recordings) {
+      if (recording.bytes) continue;
+      const input = this.#inputs[index]!;
+      const reader = input.reader;
+      let end: number;
+      if (recording.end === undefined) {
+        complete = false;
+        continue;
+      } else if (recording.end === 'end') {
+        if (!reader.producerEnded) {
+          complete = false;
+          continue;
+        }
+        end = reader.writePosition();
+      } else {
+        end = recording.end;
+        if (positionDiff(reader.writePosition(), end) < 0) {
+          complete = false;
+          continue;
+        }
+      }
+      const length = positionDiff(end, recording.start);
+      if (length < 0) {
+        throw new Error(
+          `checkpoint ${current.id}: channel from '${input.from}' subtask ${input.peerSubtask} was read to ${recording.start}, ` +
+            `past its announced barrier position ${end}`,
+        );
+      }
+      const prefix = recording.unreplayed?.byteLength ?? 0;
+      const bytes = new Uint8Array(prefix + length);
+      if (recording.unreplayed) bytes.set(recording.unreplayed);
+      reader.copyRange(recording.start, end, bytes, prefix);
+      recording.bytes = bytes;
+      reader.clearReleaseHold();
+      reader.release();
+    }
+    if (complete) this.#acknowledge(current);
+  }
+
+  #acknowledge(current: InProgress): void {
+    this.#current = undefined;
+    const inputs: Array<ChannelStateSnapshot['inputs'][number]> = [];
+    let persisted = 0;
+    for (const [index, recording] of current.recordings) {
+      const input = this.#inputs[index]!;
+      if (recording.bytes!.byteLength === 0) continue;
+      persisted += recording.bytes!.byteLength;
+      inputs.push({ edgeId: input.edgeId, peerSubtask: input.peerSubtask, bytes: recording.bytes! });
+    }
+    for (const output of current.outputs) for (const frame of output.frames) persisted += frame.bytes.byteLength;
+    const stats: SubtaskCheckpointStats = {
+      startDelayMs: current.startDelayMs,
+      alignmentDurationMs: current.alignmentDurationMs,
+      syncDurationMs: current.syncDurationMs,
+      processedInFlightBytes: current.processedInFlightBytes,
+      persistedInFlightBytes: persisted,
+      unaligned: current.unaligned,
+    };
+    const channels = inputs.length + current.outputs.length > 0 ? packState({ inputs, outputs: current.outputs }) : undefined;
+    this.#acknowledging = this.#acknowledging.then(async () => {
+      const state = packState(await current.snapshot);
+      const message: SubtaskMessage = { type: 'acknowledge', checkpointId: current.id, state, channels, stats };
+      this.#port.postMessage(message, channels ? [state.buffer as ArrayBuffer, channels.buffer as ArrayBuffer] : [state.buffer as ArrayBuffer]);
+      this.#faults.atCheckpoint('after-ack', current.id);
+    });
+  }
+
+  /** Waits for acknowledgements in flight (before the subtask ends). */
+  async settled(): Promise<void> {
+    await this.#acknowledging;
+  }
+}
