@@ -182,6 +182,8 @@ export type SubtaskOutcome =
   | {
       readonly status: 'finished';
       readonly operators: readonly OperatorCounters[];
+      /** Records processed from restored in-flight data (channel state). */
+      readonly replayedRecords: number;
       /** What the sink's finish() returned, when the chain ends in a sink. */
       readonly sinkResult?: unknown;
     }

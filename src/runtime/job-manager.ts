@@ -226,7 +226,7 @@ export async function executeJob(
         return { ...outcome.result, durationMs: performance.now() - started, checkpoints: history, restarts: attempt };
       }
       if (outcome.kind === 'stopped') {
-        return { jobId, operators: {}, sinks: {}, durationMs: performance.now() - started, checkpoints: history, restarts: attempt, savepoint: outcome.savepoint };
+        return { jobId, operators: {}, sinks: {}, replayedRecords: 0, durationMs: performance.now() - started, checkpoints: history, restarts: attempt, savepoint: outcome.savepoint };
       }
       if (outcome.kind === 'cancelled') throw new JobCancelledError(outcome.reason);
       onEvent({ type: 'failed', attempt, error: outcome.error });
@@ -427,9 +427,11 @@ function buildResult(
 ): Omit<JobResult, 'checkpoints' | 'restarts' | 'durationMs'> {
   const operators: Record<string, OperatorStats> = {};
   const sinks: Record<string, unknown[]> = {};
+  let replayedRecords = 0;
   running.forEach((subtask, index) => {
     const outcome = outcomes[index];
     if (outcome?.status !== 'finished') return;
+    replayedRecords += outcome.replayedRecords;
     const vertex = plan.vertices[subtask.vertex]!;
     for (const counters of outcome.operators) {
       const planned = vertex.operators.find((operator) => operator.name === counters.name)!;
@@ -448,5 +450,5 @@ function buildResult(
       parts[subtask.deployment.subtaskIndex] = outcome.sinkResult;
     }
   });
-  return { jobId, operators, sinks };
+  return { jobId, operators, sinks, replayedRecords };
 }

@@ -50,6 +50,8 @@ export interface JobResult {
   readonly checkpoints: readonly CheckpointStatistics[];
   /** Restarts after failures. */
   readonly restarts: number;
+  /** Records the final attempt processed from restored in-flight data (channel state). */
+  readonly replayedRecords: number;
   /** When the job was stopped with a savepoint: where it is. */
   readonly savepoint?: string;
 }

@@ -47,8 +47,10 @@ export interface CheckpointOutput {
 interface Recording {
   /** Restored in-flight data not yet replayed at the snapshot: it precedes the ring's bytes. */
   readonly unreplayed: Uint8Array | undefined;
-  /** The read position at the snapshot (S_c). */
-  readonly start: number;
+  /** The read position at the snapshot (S_c), then past the bytes already copied into `consumed`. */
+  start: number;
+  /** Bytes consumed after the snapshot while `end` was unknown, copied so the ring could release them. */
+  readonly consumed: Uint8Array[];
   /** The announced barrier position (P_c) or the channel's end, once known. */
   end: number | 'end' | undefined;
   bytes: Uint8Array | undefined;
@@ -102,8 +104,13 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
   /** First barrier of the checkpoint being aligned, and bytes read since. */
   #firstBarrierNanos: number | undefined;
   #processedBytes = 0;
+  /** The newest checkpoint this subtask has snapshotted (or abandoned). */
+  #snapshotted = 0;
   /** Acknowledgements still being packed (sink pre-commits may be asynchronous). */
   #acknowledging: Promise<void> = Promise.resolve();
+  /** An error of the asynchronous part of an acknowledgement: the subtask fails at its next tick. */
+  #failure: { error: unknown } | undefined;
+  readonly #wake: () => void;
 
   constructor(
     settings: SubtaskCheckpointing,
@@ -112,7 +119,9 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
     chain: OperatorChain,
     port: MessagePort,
     faults: FaultInjector,
+    wake: () => void,
   ) {
+    this.#wake = wake;
     this.#settings = settings;
     this.#inputs = inputs;
     this.#outputs = outputs;
@@ -144,7 +153,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
   triggerSource(checkpointId: number): void {
     const unaligned = this.#settings.mode === 'unaligned';
     this.#book.currentId = checkpointId;
-    this.#firstBarrierNanos = nowNanos();
+    this.#firstBarrierNanos = this.#triggers.get(checkpointId) ?? nowNanos();
     this.takeSnapshot(checkpointId, unaligned);
     this.forwardBarrier(checkpointId, unaligned);
   }
@@ -158,7 +167,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
     const reader = input.reader;
     const limit = reader.writePosition();
     while (reader.pollPriority()) {
-      this.#noteBarrier();
+      this.#noteBarrier(reader.priorityId);
       this.#state = this.#state.announcementReceived(
         this.#book,
         input.index,
@@ -172,7 +181,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
 
   /** An in-band barrier frame was read from `input`. */
   onBarrier(input: CheckpointInput, checkpointId: number): void {
-    this.#noteBarrier();
+    this.#noteBarrier(checkpointId);
     this.#state = this.#state.barrierReceived(this.#book, input.index, checkpointId);
   }
 
@@ -192,6 +201,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
    * returns the milliseconds until the next deadline (Infinity when none), for the park.
    */
   tick(): number {
+    if (this.#failure) throw this.#failure.error;
     let wait = Infinity;
     const deadline = this.#deadline;
     if (deadline) {
@@ -246,7 +256,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
         const start = input.reader.position;
         input.reader.holdRelease(start);
         const unreplayed = concat(input.cursor.remainingFrame(), input.replay?.remaining());
-        recordings.set(input.index, { unreplayed, start, end: undefined, bytes: undefined });
+        recordings.set(input.index, { unreplayed, start, consumed: [], end: undefined, bytes: undefined });
       }
     }
     const syncEnd = nowNanos();
@@ -264,6 +274,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
     };
     this.#firstBarrierNanos = undefined;
     this.#processedBytes = 0;
+    this.#snapshotted = Math.max(this.#snapshotted, checkpointId);
     this.#deadline = undefined;
     this.#faults.atCheckpoint('after-snapshot', checkpointId);
   }
@@ -295,6 +306,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
 
   abortCheckpoint(checkpointId: number, reason: string): void {
     if (this.#current?.id === checkpointId) this.#drop();
+    this.#snapshotted = Math.max(this.#snapshotted, checkpointId);
     this.#firstBarrierNanos = undefined;
     this.#processedBytes = 0;
     const message: SubtaskMessage = { type: 'decline', checkpointId, reason };
@@ -303,8 +315,9 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  #noteBarrier(): void {
-    this.#firstBarrierNanos ??= nowNanos();
+  /** The first barrier (or announcement) of a checkpoint not yet snapshotted starts its alignment. */
+  #noteBarrier(checkpointId: number): void {
+    if (checkpointId > this.#snapshotted) this.#firstBarrierNanos ??= nowNanos();
   }
 
   /** Drops the checkpoint in progress: its recordings end and held bytes are released. */
@@ -334,10 +347,16 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
       const reader = input.reader;
       let end: number;
       if (recording.end === undefined) {
+        // Copy what was consumed since the snapshot (it cannot be past P_c, whose announcement
+        // precedes those bytes) and let the ring release it: held in the ring, in-flight data
+        // beyond the ring's capacity would keep the producer from ever writing its barrier,
+        // as when an aligned barrier queued behind backpressure times out into unaligned.
+        this.#copyConsumed(recording, reader);
         complete = false;
         continue;
       } else if (recording.end === 'end') {
         if (!reader.producerEnded) {
+          this.#copyConsumed(recording, reader);
           complete = false;
           continue;
         }
@@ -356,15 +375,33 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
             `past its announced barrier position ${end}`,
         );
       }
-      const prefix = recording.unreplayed?.byteLength ?? 0;
+      const parts = recording.unreplayed ? [recording.unreplayed, ...recording.consumed] : recording.consumed;
+      const prefix = parts.reduce((sum, part) => sum + part.byteLength, 0);
       const bytes = new Uint8Array(prefix + length);
-      if (recording.unreplayed) bytes.set(recording.unreplayed);
+      let offset = 0;
+      for (const part of parts) {
+        bytes.set(part, offset);
+        offset += part.byteLength;
+      }
       reader.copyRange(recording.start, end, bytes, prefix);
       recording.bytes = bytes;
       reader.clearReleaseHold();
       reader.release();
     }
     if (complete) this.#acknowledge(current);
+  }
+
+  /** Moves the bytes consumed from `reader` since `recording.start` out of the ring, into `recording.consumed`. */
+  #copyConsumed(recording: Recording, reader: RingReader): void {
+    const position = reader.position;
+    const length = positionDiff(position, recording.start);
+    if (length <= 0) return;
+    const bytes = new Uint8Array(length);
+    reader.copyRange(recording.start, position, bytes);
+    recording.consumed.push(bytes);
+    recording.start = position;
+    reader.holdRelease(position);
+    reader.release();
   }
 
   #acknowledge(current: InProgress): void {
@@ -392,11 +429,15 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
       const message: SubtaskMessage = { type: 'acknowledge', checkpointId: current.id, state, channels, stats };
       this.#port.postMessage(message, channels ? [state.buffer as ArrayBuffer, channels.buffer as ArrayBuffer] : [state.buffer as ArrayBuffer]);
       this.#faults.atCheckpoint('after-ack', current.id);
+    }).catch((error: unknown) => {
+      this.#failure ??= { error };
+      this.#wake();
     });
   }
 
-  /** Waits for acknowledgements in flight (before the subtask ends). */
+  /** Waits for acknowledgements in flight (before the subtask ends); throws what failed in them. */
   async settled(): Promise<void> {
     await this.#acknowledging;
+    if (this.#failure) throw this.#failure.error;
   }
 }

@@ -56,6 +56,7 @@ export class Subtask {
   #chain: OperatorChain | undefined;
   readonly #wakeSelf: DoorbellRinger;
   #recordsIn = 0;
+  #replayedRecords = 0;
   /** Records per step of {@link #drainCursor}, adapted to the chain's speed. */
   #stepRecords = 64;
   #cancelled = false;
@@ -88,7 +89,9 @@ export class Subtask {
       if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
       const checkpointing = this.#deployment.checkpointing;
       if (checkpointing) {
-        this.#checkpointer = new SubtaskCheckpointer(checkpointing, this.#inputs, this.#outputs, chain, this.#deployment.port, this.#faults);
+        this.#checkpointer = new SubtaskCheckpointer(checkpointing, this.#inputs, this.#outputs, chain, this.#deployment.port, this.#faults, () =>
+          this.#wakeSelf.ring(),
+        );
       }
       const outcome = await this.#loop(chain);
       await chain.close();
@@ -169,7 +172,7 @@ export class Subtask {
           await checkpointer?.settled();
           await this.#commits;
           const sinkResult = await chain.sink?.finish();
-          return { status: 'finished', operators: chain.counters(), sinkResult };
+          return { status: 'finished', operators: chain.counters(), replayedRecords: this.#replayedRecords, sinkResult };
         }
         if (chain.source) {
           if (sourceStatus !== 'end') {
@@ -348,6 +351,7 @@ export class Subtask {
       this.#reading = channel;
       this.#frameStart = -1;
       channel.cursor.begin(parser.frameType, parser.bytes, parser.frameOffset, parser.frameLength);
+      this.#replayedRecords += channel.cursor.remaining;
       if (!this.#drainCursor(channel, handle, deadline)) return false;
       if (performance.now() > deadline) return false;
     }
