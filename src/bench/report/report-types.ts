@@ -1,0 +1,119 @@
+/**
+ * The document `sluice bench` produces: what ran, where, and what each run measured. The runner
+ * writes it as report.json; the renderers in this folder turn it into the stdout table,
+ * report.md and report.html. Checkpoint figures use Flink's names and meaning (see the legend).
+ */
+
+/** How a run took checkpoints; `off` is the baseline without checkpoints. */
+export type Mode = 'off' | 'aligned' | 'unaligned' | 'aligned-timeout' | 'at-least-once';
+
+/** The scenarios `sluice bench` runs. */
+export type Scenario = 'backpressure' | 'flink-ctb' | 'throughput' | 'recovery';
+
+/** Percentiles of one quantity over a run's completed checkpoints. */
+export interface Stat {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** Checkpoint statistics of one run, over its completed checkpoints (Flink's names). */
+export interface RunCheckpoints {
+  readonly completed: number;
+  readonly failed: number;
+  /** Trigger to completion (Flink's end-to-end duration). */
+  readonly durationMs: Stat;
+  /** First to last barrier at a subtask (aligned), or first barrier to the snapshot. */
+  readonly alignmentMs: { readonly p50: number; readonly max: number };
+  /** Trigger to the first barrier at a subtask. */
+  readonly startDelayMs: { readonly p50: number };
+  /** Synchronous phase on the subtask's thread. */
+  readonly syncMs: { readonly p50: number };
+  /** Asynchronous phase: compression, checksum, write, fsync. */
+  readonly asyncMs: { readonly p50: number };
+  /** In-flight data written as channel state (unaligned checkpoints only). */
+  readonly persistedInFlightBytes: { readonly p50: number; readonly max: number };
+  /** Bytes on disk (compressed) and before compression. */
+  readonly checkpointedBytes: { readonly p50: number; readonly rawP50: number };
+}
+
+/** A published figure to compare a run with, e.g. Flink's CheckpointingTimeBenchmark for this mode. */
+export interface RunReference {
+  readonly label: string;
+  readonly durationMs: number;
+}
+
+/** Latency percentiles over one interval of a run: `[tMs, p50Ms, p99Ms]`, t from the run's start. */
+export type LatencySample = readonly [tMs: number, p50Ms: number, p99Ms: number];
+
+/** One checkpoint on a run's timeline, times in ms from the run's start. */
+export interface TimelineCheckpoint {
+  readonly id: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly status: 'completed' | 'failed';
+}
+
+/** What happened over a run's time: latency per interval and each checkpoint's span. */
+export interface RunTimeline {
+  readonly latency: readonly LatencySample[];
+  readonly checkpoints: readonly TimelineCheckpoint[];
+}
+
+/** One scenario run in one mode with one channel capacity and parallelism. */
+export interface BenchRun {
+  readonly scenario: Scenario;
+  readonly mode: Mode;
+  /** Capacity of each channel's ring, in bytes. */
+  readonly channelBytes: number;
+  readonly parallelism: number;
+  readonly durationMs: number;
+  readonly records: number;
+  readonly throughputRecordsPerSec: number;
+  /** End-to-end record latency, source to sink. */
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly p999: number; readonly max: number };
+  readonly checkpoints: RunCheckpoints;
+  /** Failure to first record processed after the restore (recovery scenario). */
+  readonly recoveryMs?: number;
+  /** Records the sources replayed after the restore (recovery scenario). */
+  readonly replayedRecords?: number;
+  readonly reference?: RunReference;
+  readonly timeline?: RunTimeline;
+}
+
+/** One tinybench result. */
+export interface MicroResult {
+  readonly name: string;
+  readonly unit: string;
+  readonly value: number;
+  /** Smallest and largest repetition, `min..max`. */
+  readonly range: string;
+  readonly extra?: string;
+}
+
+/** The machine a report was measured on. */
+export interface BenchMachine {
+  readonly cores: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly platform: string;
+  readonly arch: string;
+}
+
+/** Everything one `sluice bench` invocation measured, with the context to read it. */
+export interface BenchReport {
+  readonly tool: 'sluice bench';
+  readonly version: string;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly machine: BenchMachine;
+  readonly node: string;
+  readonly gitRevision: string;
+  /** The options used: scenarios, modes, duration, channel sizes… */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly runs: readonly BenchRun[];
+  readonly micro?: readonly MicroResult[];
+  /** Free-text remarks, e.g. targets and what bounds them. */
+  readonly notes?: readonly string[];
+}

@@ -1,0 +1,136 @@
+import type { Pipeline } from '../api/pipeline.js';
+import { numericRecords } from '../api/specs.js';
+import { benchSource, costlySum, latencySink, passThrough } from './bench-ops.js';
+import type { JobSpec } from './run-job.js';
+import type { Mode, Scenario } from './report/report-types.js';
+
+const RECORDS = numericRecords(3);
+
+/** What a bench invocation sweeps. */
+export interface BenchPlan {
+  readonly scenarios: readonly Scenario[];
+  readonly modes: readonly Mode[];
+  /** Channel capacities of the backpressure sweep. */
+  readonly channelBytes: readonly number[];
+  /** How long the sources of a timed run emit, in ms. */
+  readonly durationMs: number;
+  /** Channel capacity of the flink-ctb scenario. */
+  readonly ctbChannelBytes: number;
+  /** Records of the throughput scenario. */
+  readonly throughputRecords: number;
+}
+
+/** Flink's published CheckpointingTimeBenchmark figures, per mode. */
+const FLINK_CTB: Partial<Record<Mode, { label: string; durationMs: number }>> = {
+  aligned: { label: "Flink CheckpointingTimeBenchmark, aligned", durationMs: 878.7 },
+  unaligned: { label: "Flink CheckpointingTimeBenchmark, unaligned", durationMs: 2.47 },
+};
+
+function sink(pipeline: ReturnType<Pipeline['source']>, options: { sleepMs?: number; parallelism?: number }): void {
+  pipeline.sink({ fn: latencySink, options: { sleepMs: options.sleepMs, intervalMs: 100 }, name: 'sink' }, { name: 'sink', parallelism: options.parallelism });
+}
+
+/**
+ * `backpressure`: generator -> keyBy -> keyed sum costing 1 us per record (slower than the
+ * source, so the channels fill) -> latency sink, at parallelism 2, per channel capacity.
+ */
+function backpressure(mode: Mode, channelBytes: number, plan: BenchPlan): JobSpec {
+  return {
+    scenario: 'backpressure',
+    mode,
+    channelBytes,
+    parallelism: 2,
+    checkpointIntervalMs: 300,
+    alignmentTimeoutMs: 20,
+    warmupMs: 500,
+    timeline: true,
+    build: (pipeline) => {
+      const stream = pipeline
+        .source({ fn: benchSource, options: { durationMs: plan.durationMs, keys: 1000 }, name: 'generator', shape: RECORDS }, { name: 'generator' })
+        .keyBy(1)
+        .process(costlySum, { name: 'keyed-sum', options: { costMicros: 1 }, returns: RECORDS });
+      sink(stream, {});
+    },
+  };
+}
+
+/**
+ * `flink-ctb`: the shape of Flink's CheckpointingTimeBenchmark: parallelism 4, source ->
+ * rebalance -> map -> rebalance -> sink sleeping 1 ms per record.
+ */
+function flinkCtb(mode: Mode, plan: BenchPlan): JobSpec {
+  return {
+    scenario: 'flink-ctb',
+    mode,
+    channelBytes: plan.ctbChannelBytes,
+    parallelism: 4,
+    checkpointIntervalMs: 200,
+    alignmentTimeoutMs: 20,
+    // Checkpoints count once the sinks' inputs are full (Flink measures under established backpressure).
+    warmupMs: 1500,
+    reference: FLINK_CTB[mode],
+    build: (pipeline) => {
+      const stream = pipeline
+        .source({ fn: benchSource, options: { durationMs: Math.max(plan.durationMs * 2, 6000), keys: 1000 }, name: 'source', shape: RECORDS }, { name: 'source' })
+        .rebalance()
+        .map(passThrough, { name: 'map', returns: RECORDS })
+        .rebalance();
+      sink(stream, { sleepMs: 1 });
+    },
+  };
+}
+
+/** `throughput`: no backpressure; a checkpoint every 100 ms against none. */
+function throughput(mode: Mode, plan: BenchPlan): JobSpec {
+  return {
+    scenario: 'throughput',
+    mode,
+    channelBytes: 1 << 20,
+    parallelism: 2,
+    checkpointIntervalMs: 100,
+    alignmentTimeoutMs: 20,
+    warmupMs: 0,
+    build: (pipeline) => {
+      const stream = pipeline
+        .source({ fn: benchSource, options: { durationMs: 600_000, count: plan.throughputRecords, keys: 1000 }, name: 'generator', shape: RECORDS }, { name: 'generator' })
+        .keyBy(1)
+        .process(costlySum, { name: 'keyed-sum', options: { costMicros: 0 }, returns: RECORDS });
+      sink(stream, {});
+    },
+  };
+}
+
+/** `recovery`: the backpressure job at 1 MiB with one injected failure, restarted from its latest checkpoint. */
+function recovery(mode: Mode, plan: BenchPlan): JobSpec {
+  const base = backpressure(mode, 1 << 20, plan);
+  return {
+    ...base,
+    scenario: 'recovery',
+    timeline: false,
+    faults: [{ operator: 'keyed-sum', subtask: 0, kind: 'throw', atCheckpoint: { phase: 'after-snapshot', checkpointId: 3 } }],
+    restart: { type: 'fixed-delay', attempts: 1, delayMs: 0 },
+  };
+}
+
+/** Every job of a plan, in the order they run. */
+export function planJobs(plan: BenchPlan): JobSpec[] {
+  const jobs: JobSpec[] = [];
+  const checkpointing = plan.modes.filter((mode) => mode !== 'off');
+  for (const scenario of plan.scenarios) {
+    switch (scenario) {
+      case 'backpressure':
+        for (const channelBytes of plan.channelBytes) for (const mode of plan.modes) jobs.push(backpressure(mode, channelBytes, plan));
+        break;
+      case 'flink-ctb':
+        for (const mode of checkpointing.filter((m) => m === 'aligned' || m === 'unaligned')) jobs.push(flinkCtb(mode, plan));
+        break;
+      case 'throughput':
+        for (const mode of plan.modes) jobs.push(throughput(mode, plan));
+        break;
+      case 'recovery':
+        for (const mode of checkpointing) jobs.push(recovery(mode, plan));
+        break;
+    }
+  }
+  return jobs;
+}
