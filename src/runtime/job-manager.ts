@@ -188,7 +188,8 @@ export async function executeJob(
   const jobId = `${plan.jobName}-${randomUUID().slice(0, 8)}`;
   const onEvent = execute.onEvent ?? (() => {});
   const storage = checkpoints ? new CheckpointStorage({ checkpointDir: checkpoints.dir, job: plan.jobName }) : undefined;
-  const io = checkpoints || execute.restore ? new IoPool() : undefined;
+  // Snapshot writes mostly wait on fsync: many at once keep one thread busy and the checkpoint short.
+  const io = checkpoints || execute.restore ? new IoPool({ concurrentTasksPerThread: 16 }) : undefined;
   const history: CheckpointStatistics[] = [];
   const started = performance.now();
   try {
