@@ -277,6 +277,11 @@ export class RingReader {
     return true;
   }
 
+  /** Whether a priority message is waiting (one load; takes nothing). */
+  hasPriority(): boolean {
+    return this.#priorityRead !== Atomics.load(this.#header, PRIORITY_WRITE) >>> 0;
+  }
+
   /** Kind of the last priority message taken. */
   get priorityKind(): number {
     return this.#priorityKind;

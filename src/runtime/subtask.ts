@@ -332,7 +332,7 @@ export class Subtask {
       if (took > 1 && this.#stepRecords > 1) this.#stepRecords >>= 1;
       else if (took < 0.25 && this.#stepRecords < MAX_STEP_RECORDS) this.#stepRecords <<= 1;
       if (!cursor.active) return true;
-      if (now > deadline || this.#backpressured()) {
+      if (now > deadline || this.#backpressured() || this.#interrupted()) {
         cursor.detach();
         return false;
       }
@@ -355,6 +355,13 @@ export class Subtask {
       if (!this.#drainCursor(channel, handle, deadline)) return false;
       if (performance.now() > deadline) return false;
     }
+    return false;
+  }
+
+  /** A barrier announcement or a control message waits: go back to the top of the loop for it. */
+  #interrupted(): boolean {
+    if (this.#control.available() > 0) return true;
+    if (this.#checkpointer) for (const input of this.#inputs) if (input.reader.hasPriority()) return true;
     return false;
   }
 
