@@ -36,7 +36,9 @@ const CONTROL_RING_BYTES = 4096;
 /** How long cancelled subtasks get to stop before their threads are terminated. */
 const CANCEL_GRACE_MS = 5000;
 
-const SUBTASK_ENTRY = fileURLToPath(new URL('./subtask-entry.js', import.meta.url));
+// A CommonJS entry that import()s the subtask code: piscina require()s its filename first, and
+// Node 20's require() of an ES module intermittently fails an internal assertion in workers.
+const SUBTASK_ENTRY = fileURLToPath(new URL('./subtask-worker.cjs', import.meta.url));
 
 /** A deployed subtask, as the job manager tracks it. */
 interface RunningSubtask {
@@ -344,7 +346,16 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
             parallelism: deployment.parallelism,
             isSource: deployment.operators[0]!.kind === 'source',
           })),
-          { broadcast: (message) => { if (!stop) send(message); }, fail: (error) => stopAll({ kind: 'failed', error }) },
+          {
+            broadcast: (message) => {
+              if (!stop) send(message);
+            },
+            fail: (error) => stopAll({ kind: 'failed', error }),
+            recorded: (statistics) => {
+              context.history.push(statistics);
+              context.onEvent({ type: 'checkpoint', statistics });
+            },
+          },
           plan.jobName,
           context.firstCheckpointId,
         )
@@ -407,12 +418,6 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
   context.control.attach(undefined);
   clearTimeout(graceTimer);
   await coordinator?.stop();
-  if (coordinator) {
-    for (const statistics of coordinator.history) {
-      context.history.push(statistics);
-      context.onEvent({ type: 'checkpoint', statistics });
-    }
-  }
   for (const channel of ports) channel.port1.close();
   await pool.destroy();
 

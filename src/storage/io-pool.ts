@@ -12,7 +12,8 @@ import type { ExpectedSnapshotFile, SnapshotFileInfo, SnapshotFileVerification }
 import type { CheckpointCorruptError } from './storage-errors.js';
 
 /** The worker module, next to this one: run from dist/, as Node 20 cannot start a worker from a .ts file. */
-const IO_WORKER = fileURLToPath(new URL('./io-worker.js', import.meta.url));
+// A CommonJS shim that import()s the worker (see io-worker-shim.cts for why).
+const IO_WORKER = fileURLToPath(new URL('./io-worker-shim.cjs', import.meta.url));
 
 /** Options of an {@link IoPool}. */
 export interface IoPoolOptions {
