@@ -24,6 +24,8 @@ export interface SubtaskCheckpointStatistics {
 /** One checkpoint, with Flink's names and meaning. */
 export interface CheckpointStatistics {
   readonly id: number;
+  /** A periodic checkpoint, or a savepoint into a directory the user named. */
+  readonly kind: 'checkpoint' | 'savepoint';
   readonly mode: CheckpointMode;
   readonly status: 'completed' | 'failed';
   /** Trigger time, ms since the epoch. */

@@ -58,6 +58,8 @@ export interface CoordinatorHooks {
   broadcast(message: { type: 'trigger-checkpoint'; checkpointId: number; triggerNanos: number } | { type: 'checkpoint-complete' | 'checkpoint-aborted'; checkpointId: number }): void;
   /** Too many checkpoints failed. */
   fail(error: Error): void;
+  /** A checkpoint completed or failed: its statistics, as soon as they are known. */
+  recorded(statistics: CheckpointStatistics): void;
 }
 
 /**
@@ -247,6 +249,7 @@ export class CheckpointCoordinator {
     const sum = (key: keyof SubtaskCheckpointStatistics) => subtasks.reduce((total, stats) => total + (stats[key] as number), 0);
     const statistics: CheckpointStatistics = {
       id: pending.id,
+      kind: pending.savepointDir ? 'savepoint' : 'checkpoint',
       mode: this.#config.mode,
       status: 'completed',
       triggerTimestamp: pending.triggerTimestamp,
@@ -265,7 +268,7 @@ export class CheckpointCoordinator {
         job: this.#job,
         checkpointId: pending.id,
         kind: pending.savepointDir ? 'savepoint' : 'checkpoint',
-        mode: this.#config.mode === 'aligned-timeout' ? 'aligned-with-timeout' : this.#config.mode,
+        mode: this.#config.mode,
         triggerTimestamp: pending.triggerTimestamp,
         completedTimestamp,
         files: acknowledgements.flatMap((ack) => ack.files),
@@ -290,6 +293,7 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timer);
     this.#pending.delete(pending.id);
     this.#history.push(statistics);
+    this.#hooks.recorded(statistics);
     this.#lastCompletedAt = performance.now();
     if (!pending.savepointDir) {
       this.#latestCompleted = Math.max(this.#latestCompleted ?? 0, pending.id);
@@ -305,8 +309,9 @@ export class CheckpointCoordinator {
     this.#pending.delete(pending.id);
     this.#hooks.broadcast({ type: 'checkpoint-aborted', checkpointId: pending.id });
     const acknowledged = [...pending.acknowledgements.values()];
-    this.#history.push({
+    const statistics: CheckpointStatistics = {
       id: pending.id,
+      kind: pending.savepointDir ? 'savepoint' : 'checkpoint',
       mode: this.#config.mode,
       status: 'failed',
       triggerTimestamp: pending.triggerTimestamp,
@@ -319,7 +324,9 @@ export class CheckpointCoordinator {
       persistedInFlightBytes: 0,
       failureReason: reason,
       subtasks: [],
-    });
+    };
+    this.#history.push(statistics);
+    this.#hooks.recorded(statistics);
     const error = new SluiceError('SLUICE_CHECKPOINT_ABORTED', `checkpoint ${pending.id} was aborted: ${reason}`);
     pending.done(error);
     // Remove its files once every write that was started has settled.

@@ -17,7 +17,7 @@ export const CHECKPOINT_FORMAT = 'sluice-checkpoint';
 export const CHECKPOINT_METADATA_VERSION = 1;
 
 /** Checkpointing modes (see DESIGN.md, Checkpoints). */
-export const CHECKPOINT_MODES = ['aligned', 'unaligned', 'aligned-with-timeout', 'at-least-once'] as const;
+export const CHECKPOINT_MODES = ['aligned', 'unaligned', 'aligned-timeout', 'at-least-once'] as const;
 /** A checkpointing mode. */
 export type CheckpointMode = (typeof CHECKPOINT_MODES)[number];
 /** A periodic checkpoint in the job's directory (subject to retention), or a user-named savepoint (never deleted). */
