@@ -1,0 +1,46 @@
+/** `sluice bench`: parses its options and runs the benchmark (src/bench). */
+import type { BenchOptions } from '../bench/bench-command.js';
+import { benchCommand, parseBytes, parseList } from '../bench/bench-command.js';
+import { ConfigurationError } from '../errors/sluice-error.js';
+import { parseArguments } from './arguments.js';
+import { BENCH_HELP } from './help.js';
+import { UsageError } from './usage-error.js';
+
+/** Runs `sluice bench [options]`. */
+export async function benchCli(args: readonly string[]): Promise<number> {
+  const parsed = parseArguments('bench', args, { booleanFlags: new Set(['help', 'json', 'full', 'micro']) });
+  if (parsed.takeBoolean('help')) {
+    process.stdout.write(BENCH_HELP);
+    return 0;
+  }
+  if (parsed.positionals.length > 0) throw new UsageError('bench', `unexpected argument '${parsed.positionals[0]}'`);
+  const scenario = parsed.takeString('scenario', '<name,...>');
+  const modes = parsed.takeString('modes', '<mode,...>');
+  const channelBytes = parsed.takeString('channel-bytes', '<size,...>');
+  const duration = parsed.takeInteger('duration', '<ms>', 100);
+  const out = parsed.takeString('out', '<dir>');
+  const json = parsed.takeBoolean('json');
+  const full = parsed.takeBoolean('full');
+  if (parsed.takeBoolean('micro')) {
+    throw new UsageError('bench', '--micro is not available yet: run the micro-benchmarks with npm run bench:ring and npm run bench:codec');
+  }
+  parsed.rejectRemaining();
+  try {
+    const options: BenchOptions = {
+      scenarios: scenario ? parseList(scenario, ['backpressure', 'flink-ctb', 'throughput', 'recovery'] as const, 'scenario') : undefined,
+      modes: modes ? parseList(modes, ['off', 'aligned', 'unaligned', 'aligned-timeout', 'at-least-once'] as const, 'mode') : undefined,
+      channelBytes: channelBytes ? channelBytes.split(',').map(parseBytes) : undefined,
+      durationMs: duration,
+      out,
+      json,
+      full,
+    };
+    for (const size of options.channelBytes ?? []) {
+      if (size < 4096 || (size & (size - 1)) !== 0) throw new ConfigurationError(`--channel-bytes: ${size} is not a power of two of at least 4 KiB`);
+    }
+    return await benchCommand(options);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new UsageError('bench', error.message);
+    throw error;
+  }
+}
