@@ -143,7 +143,14 @@ export class CheckpointCoordinator {
     const write = async (kind: 'state' | 'channels', bytes: Uint8Array) => {
       const dir = await pending.prepared;
       const name = path.basename(this.#storage.snapshotFilePath(pending.id, operator, subtaskIndex, kind));
-      const info = await this.#io.writeSnapshotFile({ path: path.join(dir, name), bytes, level: this.#config.compressionLevel });
+      // State is compressed; in-flight data is written as is, because an unaligned checkpoint's
+      // duration grows with the time it takes to persist it (Flink writes it raw too).
+      const info = await this.#io.writeSnapshotFile({
+        path: path.join(dir, name),
+        bytes,
+        level: this.#config.compressionLevel,
+        store: kind === 'channels',
+      });
       return { name, ...info };
     };
     const acknowledgement = (async (): Promise<Acknowledgement> => {

@@ -38,6 +38,8 @@ export interface WriteSnapshotFileRequest {
   readonly bytes: ArrayBuffer | Uint8Array;
   /** zstd level; default 1 (see zstd.ts for the range). */
   readonly level?: number;
+  /** Write the container's frames uncompressed (in-flight data: write time matters more than size). */
+  readonly store?: boolean;
 }
 
 /** A snapshot file to read back. */
@@ -91,7 +93,7 @@ export class IoPool {
    */
   async writeSnapshotFile(request: WriteSnapshotFileRequest): Promise<SnapshotFileInfo> {
     const { buffer, byteOffset, byteLength, transferList } = handOver(request.bytes);
-    const result = await this.#run({ type: 'write-snapshot-file', path: request.path, buffer, byteOffset, byteLength, level: request.level }, transferList);
+    const result = await this.#run({ type: 'write-snapshot-file', path: request.path, buffer, byteOffset, byteLength, level: request.level, store: request.store ?? false }, transferList);
     if (result.type !== 'written') throw unexpected(result);
     return result.info;
   }

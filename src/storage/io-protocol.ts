@@ -18,6 +18,8 @@ export type IoTask =
       readonly byteOffset: number;
       readonly byteLength: number;
       readonly level: number | undefined;
+      /** Write the frames uncompressed. */
+      readonly store: boolean;
     }
   | { readonly type: 'read-snapshot-file'; readonly path: string; readonly expected: ExpectedSnapshotFile }
   | { readonly type: 'check-snapshot-file'; readonly path: string; readonly expected: ExpectedSnapshotFile; readonly verify: SnapshotFileVerification };

@@ -36,7 +36,7 @@ export default async function runIoTask(task: IoTask): Promise<IoResult | Transf
     switch (task.type) {
       case 'write-snapshot-file': {
         const raw = new Uint8Array(task.buffer, task.byteOffset, task.byteLength);
-        return { type: 'written', info: await writeSnapshotFile(task.path, raw, task.level === undefined ? {} : { level: task.level }) };
+        return { type: 'written', info: await writeSnapshotFile(task.path, raw, { store: task.store, ...(task.level === undefined ? {} : { level: task.level }) }) };
       }
       case 'read-snapshot-file': {
         const raw = await readSnapshotFile(task.path, task.expected);

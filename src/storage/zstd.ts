@@ -15,7 +15,7 @@
  * |------------|------|------------------------------------------------------------|
  * | 0          | 4    | magic, ASCII `SLZC`                                        |
  * | 4          | 2    | container version, 1                                       |
- * | 6          | 2    | flags, 0 (reserved)                                        |
+ * | 6          | 2    | flags: 0, or 1 = frames stored uncompressed                |
  * | 8          | 4    | frame count n (0 for empty input)                          |
  * | 12 + 8i    | 4    | compressed bytes of frame i                                |
  * | 16 + 8i    | 4    | raw (uncompressed) bytes of frame i, 1..1 MiB              |
@@ -48,6 +48,8 @@ const MAGIC = new Uint8Array([0x53, 0x4c, 0x5a, 0x43]);
 const VERSION_OFFSET = 4;
 const FLAGS_OFFSET = 6;
 const FRAME_COUNT_OFFSET = 8;
+/** Flag: the frames hold their content as is (in-flight data is written uncompressed, as Flink does). */
+const FLAG_STORED = 1;
 const ZSTD_FRAME_MAGIC = 0xfd2fb528;
 
 /** How to compress a snapshot. */
@@ -56,6 +58,8 @@ export interface SnapshotCompressOptions {
   readonly level?: number;
   /** Raw bytes per frame, 1..{@link MAX_FRAME_RAW_BYTES}; default {@link MAX_FRAME_RAW_BYTES}. */
   readonly frameBytes?: number;
+  /** Store the frames uncompressed (same container, flag 1): for data whose write time matters more than its size. */
+  readonly store?: boolean;
 }
 
 /** One frame of a container, as its index describes it. */
@@ -76,6 +80,8 @@ export interface SnapshotIndex {
   readonly frames: readonly SnapshotFrame[];
   /** Bytes of the whole decompressed snapshot. */
   readonly rawBytes: number;
+  /** Whether the frames are stored uncompressed. */
+  readonly stored: boolean;
 }
 
 /**
@@ -100,7 +106,8 @@ export function readSnapshotIndex(container: Uint8Array): SnapshotIndex {
     throw new SnapshotCodecError(`unsupported snapshot container version ${version} (this sluice reads version ${SNAPSHOT_CONTAINER_VERSION})`);
   }
   const flags = view.getUint16(FLAGS_OFFSET, true);
-  if (flags !== 0) throw new SnapshotCodecError(`snapshot container has unknown flags 0x${flags.toString(16)}`);
+  if (flags !== 0 && flags !== FLAG_STORED) throw new SnapshotCodecError(`snapshot container has unknown flags 0x${flags.toString(16)}`);
+  const stored = flags === FLAG_STORED;
   const frameCount = view.getUint32(FRAME_COUNT_OFFSET, true);
   const indexEnd = SNAPSHOT_HEADER_BYTES + frameCount * SNAPSHOT_INDEX_ENTRY_BYTES;
   if (indexEnd > container.length) {
@@ -116,13 +123,13 @@ export function readSnapshotIndex(container: Uint8Array): SnapshotIndex {
     if (rawBytes < 1 || rawBytes > MAX_FRAME_RAW_BYTES) {
       throw new SnapshotCodecError(`snapshot container frame ${i} claims ${rawBytes} raw bytes, outside 1..${MAX_FRAME_RAW_BYTES}`);
     }
-    if (compressedBytes < 1 || compressedBytes > zstdCompressBound(rawBytes)) {
+    if (stored ? compressedBytes !== rawBytes : compressedBytes < 1 || compressedBytes > zstdCompressBound(rawBytes)) {
       throw new SnapshotCodecError(`snapshot container frame ${i} claims ${compressedBytes} compressed bytes for ${rawBytes} raw bytes, outside 1..${zstdCompressBound(rawBytes)}`);
     }
     if (compressedOffset + compressedBytes > container.length) {
       throw new SnapshotCodecError(`snapshot container is truncated: frame ${i} ends at byte ${compressedOffset + compressedBytes}, the container has ${container.length}`);
     }
-    const declared = zstdFrameContentSize(container.subarray(compressedOffset, compressedOffset + compressedBytes));
+    const declared = stored ? rawBytes : zstdFrameContentSize(container.subarray(compressedOffset, compressedOffset + compressedBytes));
     if (declared !== rawBytes) {
       const what = declared === undefined ? 'has no valid zstd frame header with a content size' : `declares ${declared} bytes of content`;
       throw new SnapshotCodecError(`snapshot container frame ${i} ${what}, its index entry says ${rawBytes}`);
@@ -134,7 +141,7 @@ export function readSnapshotIndex(container: Uint8Array): SnapshotIndex {
   if (compressedOffset !== container.length) {
     throw new SnapshotCodecError(`snapshot container has ${container.length - compressedOffset} bytes after its last frame`);
   }
-  return { frames, rawBytes: rawOffset };
+  return { frames, rawBytes: rawOffset, stored };
 }
 
 /**
@@ -183,7 +190,9 @@ export class SnapshotCodec {
     for (let offset = 0; offset < raw.length; offset += frameBytes) {
       const content = raw.subarray(offset, Math.min(offset + frameBytes, raw.length));
       // zstd-codec would compress empty content to a frame it cannot decompress (null): never feed it one.
-      const frame = this.#call(() => this.#simple.compress(content, level), `compressing frame ${frames.length} of ${frameCount}`);
+      const frame = options.store
+        ? content
+        : this.#call(() => this.#simple.compress(content, level), `compressing frame ${frames.length} of ${frameCount}`);
       if (frame === null) {
         throw new SnapshotCodecError(`zstd could not compress frame ${frames.length} of ${frameCount} (${content.length} bytes at level ${level})`);
       }
@@ -194,7 +203,7 @@ export class SnapshotCodec {
     const view = new DataView(container.buffer);
     container.set(MAGIC, 0);
     view.setUint16(VERSION_OFFSET, SNAPSHOT_CONTAINER_VERSION, true);
-    view.setUint16(FLAGS_OFFSET, 0, true);
+    view.setUint16(FLAGS_OFFSET, options.store ? FLAG_STORED : 0, true);
     view.setUint32(FRAME_COUNT_OFFSET, frameCount, true);
     let offset = indexEnd;
     frames.forEach((frame, i) => {
@@ -232,7 +241,9 @@ export class SnapshotCodec {
     const entry = index.frames[frame];
     if (entry === undefined) throw new RangeError(`frame must be from 0 to ${index.frames.length - 1}, got ${frame}`);
     const compressed = container.subarray(entry.compressedOffset, entry.compressedOffset + entry.compressedBytes);
-    const content = this.#call(() => this.#simple.decompress(compressed), `decompressing frame ${frame} of ${index.frames.length}`);
+    const content = index.stored
+      ? compressed.slice()
+      : this.#call(() => this.#simple.decompress(compressed), `decompressing frame ${frame} of ${index.frames.length}`);
     if (content === null || content.length !== entry.rawBytes) {
       throw new SnapshotCodecError(
         `snapshot container frame ${frame} of ${index.frames.length} is corrupt: zstd could not decode its ${entry.compressedBytes} bytes into ${entry.rawBytes}`,

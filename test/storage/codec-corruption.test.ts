@@ -40,7 +40,8 @@ function expectCodecError(bytes: Uint8Array, message: RegExp): void {
 describe('a corrupt snapshot container', () => {
   it('with a wrong magic', () => expectCodecError(damaged((copy) => (copy[0] = 0x00)), /magic/));
   it('of another version', () => expectCodecError(damaged((_, view) => view.setUint16(4, 2, true)), /version 2/));
-  it('with unknown flags', () => expectCodecError(damaged((_, view) => view.setUint16(6, 1, true)), /flags/));
+  it('with unknown flags', () => expectCodecError(damaged((_, view) => view.setUint16(6, 2, true)), /flags/));
+  it('of zstd frames marked as stored', () => expectCodecError(damaged((_, view) => view.setUint16(6, 1, true)), /claims/));
   it('shorter than its header', () => expectCodecError(container.subarray(0, 7), /header/));
   it('truncated by one byte', () => expectCodecError(container.subarray(0, container.length - 1), /truncated/));
   it('with bytes after the last frame', () => {

@@ -49,6 +49,17 @@ describe('snapshot container round trip', () => {
     }
   }
 
+  it('stores frames uncompressed when asked, in the same container', async () => {
+    const raw = compressibleBytes(3 * MiB + 5, 11);
+    const container = await compressSnapshot(raw, { store: true });
+    const index = readSnapshotIndex(container);
+    expect(index.stored).toBe(true);
+    expect(index.frames.length).toBe(4);
+    expect(container.length).toBe(12 + 4 * 8 + raw.length);
+    expect(sameBytes(await decompressSnapshot(container), raw)).toBe(true);
+    expect(readSnapshotIndex(await compressSnapshot(raw)).stored).toBe(false);
+  });
+
   it('compresses a view into a larger buffer, not the whole buffer', async () => {
     const backing = seededBytes(3 * MiB, 99);
     const view = backing.subarray(12_345, 12_345 + MiB + 777);
