@@ -37,6 +37,9 @@ function percentile(values: readonly number[], p: number): number {
 
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
+/** The coordinator's reasons for checkpoints it discarded because the attempt or a subtask ended. */
+const DISCARDED_AT_END = /a subtask finished before acknowledging|the job attempt ended/;
+
 /** Reduces completed checkpoints to the run's checkpoint figures (Flink's names). */
 function checkpointFigures(all: readonly CheckpointStatistics[], measured: readonly CheckpointStatistics[]): RunCheckpoints {
   const completed = measured.filter((checkpoint) => checkpoint.status === 'completed');
@@ -46,7 +49,8 @@ function checkpointFigures(all: readonly CheckpointStatistics[], measured: reado
   const alignments = subtasks.map((subtask) => subtask.alignmentDurationMs);
   return {
     completed: completed.length,
-    failed: all.filter((checkpoint) => checkpoint.status === 'failed').length,
+    // Checkpoints discarded because the run ended are not failures.
+    failed: all.filter((checkpoint) => checkpoint.status === 'failed' && !DISCARDED_AT_END.test(checkpoint.failureReason ?? '')).length,
     durationMs: { p50: round(percentile(durations, 50)), p99: round(percentile(durations, 99)), max: round(Math.max(0, ...durations)) },
     alignmentMs: { p50: round(percentile(alignments, 50)), max: round(Math.max(0, ...alignments)) },
     startDelayMs: { p50: round(percentile(subtasks.map((subtask) => subtask.startDelayMs), 50)) },
