@@ -35,6 +35,9 @@ function sink(pipeline: ReturnType<Pipeline['source']>, options: { sleepMs?: num
  * source, so the channels fill) -> latency sink, at parallelism 2, per channel capacity.
  */
 function backpressure(mode: Mode, channelBytes: number, plan: BenchPlan): JobSpec {
+  // Larger channels hold more queued data, so aligned checkpoints take longer: the run grows
+  // with the capacity so that several of them complete (1x at 64 KiB, 1.8x at 1 MiB, 2.4x at 8 MiB).
+  const scale = 1 + 0.2 * Math.max(0, Math.log2(channelBytes / (64 << 10)));
   return {
     scenario: 'backpressure',
     mode,
@@ -46,7 +49,9 @@ function backpressure(mode: Mode, channelBytes: number, plan: BenchPlan): JobSpe
     timeline: true,
     build: (pipeline) => {
       const stream = pipeline
-        .source({ fn: benchSource, options: { durationMs: plan.durationMs, keys: 1000 }, name: 'generator', shape: RECORDS }, { name: 'generator' })
+        .source({ fn: benchSource, options: { durationMs: Math.round(plan.durationMs * scale), keys: 1000 }, name: 'generator', shape: RECORDS }, {
+          name: 'generator',
+        })
         .keyBy(1)
         .process(costlySum, { name: 'keyed-sum', options: { costMicros: 1 }, returns: RECORDS });
       sink(stream, {});

@@ -39,14 +39,19 @@ export class KeyedStateBackend {
     this.#currentGroup = group - this.range.start;
   }
 
-  /** The map of the current key group for the state `name`. */
-  #entries(name: string): Map<Key, unknown> {
+  /** The table of state `name`, created on first use; handles keep it (restore fills the same one). */
+  #table(name: string): StateTable {
     let table = this.#tables.get(name);
     if (!table) {
       table = Array.from({ length: this.range.end - this.range.start + 1 }, () => new Map<Key, unknown>());
       this.#tables.set(name, table);
     }
-    return table[this.#currentGroup]!;
+    return table;
+  }
+
+  /** The map of the current key group for the state `name`. */
+  #entries(name: string): Map<Key, unknown> {
+    return this.#table(name)[this.#currentGroup]!;
   }
 
   /** Names of the states that exist. */
@@ -93,25 +98,21 @@ export class KeyedStateBackend {
     for (const [group, states] of groups) {
       if (group < this.range.start || group > this.range.end) continue;
       for (const [name, entries] of states) {
-        let table = this.#tables.get(name);
-        if (!table) {
-          table = Array.from({ length: this.range.end - this.range.start + 1 }, () => new Map<Key, unknown>());
-          this.#tables.set(name, table);
-        }
-        const target = table[group - this.range.start]!;
+        const target = this.#table(name)[group - this.range.start]!;
         for (const [key, value] of entries) target.set(key as Key, value);
       }
     }
   }
 
   valueState<T>(name: string): ValueState<T> {
+    const table = this.#table(name);
     return {
-      value: () => this.#entries(name).get(this.#currentKey) as T | undefined,
+      value: () => table[this.#currentGroup]!.get(this.#currentKey) as T | undefined,
       update: (value: T) => {
-        this.#entries(name).set(this.#currentKey, value);
+        table[this.#currentGroup]!.set(this.#currentKey, value);
       },
       clear: () => {
-        this.#entries(name).delete(this.#currentKey);
+        table[this.#currentGroup]!.delete(this.#currentKey);
       },
     };
   }
