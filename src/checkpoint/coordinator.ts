@@ -54,8 +54,8 @@ interface PendingCheckpoint {
 
 /** What the coordinator needs from the job manager. */
 export interface CoordinatorHooks {
-  /** Sends a control message to every running subtask. */
-  broadcast(message: { type: 'trigger-checkpoint'; checkpointId: number; triggerNanos: number } | { type: 'checkpoint-complete' | 'checkpoint-aborted'; checkpointId: number }): void;
+  /** Sends a control message to every running subtask; false when a subtask's control ring was full. */
+  broadcast(message: { type: 'trigger-checkpoint'; checkpointId: number; triggerNanos: number } | { type: 'checkpoint-complete' | 'checkpoint-aborted'; checkpointId: number }): boolean;
   /** Too many checkpoints failed. */
   fail(error: Error): void;
   /** A checkpoint completed or failed: its statistics, as soon as they are known. */
@@ -131,7 +131,7 @@ export class CheckpointCoordinator {
   }
 
   /** A subtask reported a checkpoint message. */
-  onMessage(subtask: number, message: SubtaskMessage): void {
+  onMessage(subtask: number, message: Exclude<SubtaskMessage, { type: 'running' }>): void {
     const pending = this.#pending.get(message.checkpointId);
     if (!pending) return; // aborted or unknown: its bytes are dropped
     if (message.type === 'decline') {
@@ -236,7 +236,9 @@ export class CheckpointCoordinator {
     pending.timer.unref();
     pending.prepared.catch(() => {});
     this.#pending.set(id, pending);
-    this.#hooks.broadcast({ type: 'trigger-checkpoint', checkpointId: id, triggerNanos: pending.triggerNanos });
+    if (!this.#hooks.broadcast({ type: 'trigger-checkpoint', checkpointId: id, triggerNanos: pending.triggerNanos })) {
+      this.#abort(pending, 'a subtask is not taking control messages (its control ring is full)', true);
+    }
   }
 
   async #complete(pending: PendingCheckpoint): Promise<void> {

@@ -150,6 +150,8 @@ export interface SubtaskCheckpointStats {
 
 /** Messages from a subtask to the job manager, through its port. */
 export type SubtaskMessage =
+  /** The subtask opened its operators and entered its loop: it takes control messages now. */
+  | { readonly type: 'running' }
   | {
       readonly type: 'acknowledge';
       readonly checkpointId: number;

@@ -31,8 +31,8 @@ import { deserializeError } from './deployment.js';
 import type { ExecuteOptions, JobEvent, JobResult, OperatorStats } from './job-result.js';
 import { JobControl } from './job-control.js';
 
-/** Bytes of a subtask's control ring: control messages are few and small. */
-const CONTROL_RING_BYTES = 4096;
+/** Bytes of a subtask's control ring: room for hundreds of control messages. */
+const CONTROL_RING_BYTES = 64 * 1024;
 /** How long cancelled subtasks get to stop before their threads are terminated. */
 const CANCEL_GRACE_MS = 5000;
 
@@ -290,14 +290,19 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
   });
 
   let stop: AttemptOutcome | undefined;
-  const send = (message: ControlMessage) => {
+  /** Sends a message to every running subtask; false when one's control ring was full. */
+  const send = (message: ControlMessage): boolean => {
     const bytes = packr.pack(message);
+    let delivered = true;
     for (const subtask of running) {
       if (subtask.settled) continue;
-      // The control ring is far larger than the few messages a subtask has pending at once.
-      if (!subtask.control.tryWrite(bytes)) throw new Error(`control ring of '${subtask.deployment.vertexName}' is full`);
-      subtask.control.publish();
+      // Full only when a subtask has not looked at its control ring for hundreds of messages
+      // (stuck in user code): the caller decides (a checkpoint aborts; a cancel falls back to
+      // terminating threads after the grace period).
+      if (subtask.control.tryWrite(bytes)) subtask.control.publish();
+      else delivered = false;
     }
+    return delivered;
   };
   let graceTimer: NodeJS.Timeout | undefined;
   const stopAll = (reason: AttemptOutcome) => {
@@ -347,9 +352,7 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
             isSource: deployment.operators[0]!.kind === 'source',
           })),
           {
-            broadcast: (message) => {
-              if (!stop) send(message);
-            },
+            broadcast: (message) => stop !== undefined || send(message),
             fail: (error) => stopAll({ kind: 'failed', error }),
             recorded: (statistics) => {
               context.history.push(statistics);
@@ -360,11 +363,16 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
           context.firstCheckpointId,
         )
       : undefined;
+  // Checkpoints are triggered once every subtask runs (as in Flink): a subtask still starting
+  // would not take its control messages, and checkpoints would time out one after another.
+  let runningSubtasks = 0;
   ports.forEach((channel, index) => {
-    channel.port1.on('message', (message: SubtaskMessage) => coordinator?.onMessage(index, message));
+    channel.port1.on('message', (message: SubtaskMessage) => {
+      if (message.type !== 'running') coordinator?.onMessage(index, message);
+      else if (++runningSubtasks === running.length && !stop) coordinator?.start();
+    });
     channel.port1.unref();
   });
-  coordinator?.start();
   context.control.attach(
     coordinator && {
       savepoint: (dir: string) => coordinator.triggerSavepoint(dir),

@@ -93,6 +93,8 @@ export class Subtask {
           this.#wakeSelf.ring(),
         );
       }
+      const running: SubtaskMessage = { type: 'running' };
+      this.#deployment.port.postMessage(running);
       const outcome = await this.#loop(chain);
       await chain.close();
       return outcome;
