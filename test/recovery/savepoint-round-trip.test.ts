@@ -1,0 +1,83 @@
+/**
+ * A savepoint round trip. `stopWithSavepoint(dir)` in the middle of a run stops the job, and
+ * `execute()` resolves with `savepoint: dir`; a second pipeline restores the savepoint, resumes
+ * from the middle of the source, and the two runs together commit exactly the output of one
+ * failure-free run. The savepoint (taken unaligned, with in-flight data) lives in a directory
+ * the user named, next to the job's checkpoint directory: the second run's checkpoints, retained
+ * one at a time, never touch it.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storage } from './support/compiled.js';
+import {
+  BACKPRESSURED,
+  EventLog,
+  NO_DIFFERENCE,
+  SOURCE,
+  buildPipeline,
+  checkpointDirectories,
+  committedLines,
+  completed,
+  expectedLines,
+  multisetDifference,
+  temporaryDirectory,
+  transactionalLines,
+} from './support/jobs.js';
+
+const JOB = { ...BACKPRESSURED, name: 'savepoints', count: 100_000 };
+
+let tmp: Awaited<ReturnType<typeof temporaryDirectory>>;
+beforeAll(async () => {
+  tmp = await temporaryDirectory();
+});
+afterAll(() => tmp.remove());
+
+describe('stopWithSavepoint and restore', () => {
+  it('stops mid-run, resumes in a new pipeline with exact combined output, and the savepoint outlives retention', async () => {
+    const checkpointRoot = path.join(tmp.path, 'checkpoints');
+    const savepointDir = path.join(checkpointRoot, 'savepoint-1');
+    const output = path.join(tmp.path, 'out');
+    const checkpoints = { mode: 'unaligned' as const, intervalMs: 20, retain: 1, dir: checkpointRoot };
+    const jobCheckpoints = new storage.CheckpointStorage({ checkpointDir: checkpointRoot, job: JOB.name });
+
+    const first = buildPipeline(JOB, transactionalLines(output));
+    const running = first.execute({ checkpoints });
+    let ended = false;
+    void running.then(
+      () => (ended = true),
+      () => (ended = true),
+    );
+    // Under way: a periodic checkpoint has completed (and the job has not ended or failed).
+    while (!ended && (await jobCheckpoints.list()).length === 0) await sleep(5);
+    expect(ended).toBe(false);
+    const savepoint = await first.stopWithSavepoint(savepointDir);
+    const stopped = await running;
+    expect(stopped.savepoint).toBe(savepointDir);
+    expect(savepoint.status).toBe('completed');
+    expect(savepoint.acknowledgedSubtasks).toBe(savepoint.totalSubtasks);
+    const written = await storage.readCheckpointMetadata(savepointDir);
+    expect(written.metadata.kind).toBe('savepoint');
+    expect(written.metadata.checkpointId).toBe(savepoint.id);
+
+    const log = new EventLog();
+    const second = await buildPipeline(JOB, transactionalLines(output)).execute({ checkpoints, restore: savepointDir, onEvent: log.onEvent });
+    expect(log.of('restored')).toEqual([{ type: 'restored', checkpointId: savepoint.id, path: savepointDir }]);
+    // It resumed from the middle of the source, not from its start.
+    const resumedRecords = second.operators[SOURCE]!.recordsOut;
+    expect(resumedRecords).toBeGreaterThan(0);
+    expect(resumedRecords).toBeLessThan(JOB.count);
+
+    expect(multisetDifference(await committedLines(output), expectedLines(JOB))).toEqual(NO_DIFFERENCE);
+
+    // Retention ran in the second run and kept one checkpoint; the savepoint is intact.
+    const ids = completed(second).map((stats) => stats.id);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(Math.min(...ids)).toBeGreaterThan(savepoint.id);
+    expect(await checkpointDirectories(jobCheckpoints.jobDir)).toEqual([{ id: ids[ids.length - 1], complete: true }]);
+    const kept = await storage.readCheckpointMetadata(savepointDir);
+    expect(kept.metadata).toEqual(written.metadata);
+    for (const file of kept.metadata.files) expect((await stat(path.join(savepointDir, file.name))).size).toBe(file.bytes);
+  });
+});
