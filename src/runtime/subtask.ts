@@ -57,6 +57,8 @@ export class Subtask {
   readonly #wakeSelf: DoorbellRinger;
   #recordsIn = 0;
   #replayedRecords = 0;
+  /** The input channel the next read pass starts at (round robin across passes). */
+  #nextInput = 0;
   /** Records per step of {@link #drainCursor}, adapted to the chain's speed. */
   #stepRecords = 64;
   #cancelled = false;
@@ -268,9 +270,16 @@ export class Subtask {
     let progressed = false;
     const deadline = performance.now() + YIELD_EVERY_MS;
     let more = true;
+    const inputs = this.#inputs;
     while (more && !this.#backpressured()) {
       more = false;
-      for (const channel of this.#inputs) {
+      // Each pass starts after the channel the last one stopped at: a pass that runs out of time
+      // in its first channel must not starve the others.
+      const first = this.#nextInput;
+      for (let turn = 0; turn < inputs.length; turn++) {
+        const index = (first + turn) % inputs.length;
+        const channel = inputs[index]!;
+        this.#nextInput = (index + 1) % inputs.length;
         if (channel.finished || channel.blocked) continue;
         // A frame left half-processed goes first, then restored in-flight data, then the ring.
         if (channel.cursor.active) {
