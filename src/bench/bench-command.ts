@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
 import { renderTable, writeReport } from './report/index.js';
 import type { BenchReport, BenchRun, Mode, Scenario } from './report/index.js';
+import { runMicro } from './micro.js';
 import { runJob } from './run-job.js';
 import type { BenchPlan } from './scenarios.js';
 import { planJobs } from './scenarios.js';
@@ -25,6 +26,8 @@ export interface BenchOptions {
   readonly full?: boolean;
   readonly json?: boolean;
   readonly out?: string;
+  /** Run the tinybench micro-benchmarks too (alone, when no scenario was asked for). */
+  readonly micro?: boolean;
 }
 
 /** Parses a size such as `64KiB`, `1MiB`, `65536`. */
@@ -70,9 +73,10 @@ export function benchPlan(options: BenchOptions): BenchPlan {
 
 /** Runs the bench and returns its report; progress goes to `progress` (stderr). */
 export async function runBench(options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
-  const plan = benchPlan(options);
+  // `--micro` alone runs only the micro-benchmarks; with --scenario, both.
+  const plan = benchPlan(options.micro && !options.scenarios ? { ...options, scenarios: [] } : options);
   const jobs = planJobs(plan);
-  if (jobs.length === 0) throw new ConfigurationError('nothing to run: the scenarios and modes chosen leave no run');
+  if (jobs.length === 0 && !options.micro) throw new ConfigurationError('nothing to run: the scenarios and modes chosen leave no run');
   const startedAt = new Date();
   const started = performance.now();
   const runs: BenchRun[] = [];
@@ -85,6 +89,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     );
     runs.push(await runJob(job));
   }
+  const micro = options.micro ? await runMicro(progress) : undefined;
   const cpus = os.cpus();
   return {
     tool: 'sluice bench',
@@ -102,6 +107,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     gitRevision: gitRevision(),
     options: { ...plan },
     runs,
+    ...(micro ? { micro } : {}),
     notes: [
       'flink-ctb: Flink reports 878.7 ms aligned and 2.47 ms unaligned for this shape with ~64 KiB of buffers per channel plus floating buffers; ' +
         `sluice's channel here is one ring of ${formatSize(plan.ctbChannelBytes)} per channel.`,

@@ -21,9 +21,7 @@ export async function benchCli(args: readonly string[]): Promise<number> {
   const out = parsed.takeString('out', '<dir>');
   const json = parsed.takeBoolean('json');
   const full = parsed.takeBoolean('full');
-  if (parsed.takeBoolean('micro')) {
-    throw new UsageError('bench', '--micro is not available yet: run the micro-benchmarks with npm run bench:ring and npm run bench:codec');
-  }
+  const micro = parsed.takeBoolean('micro');
   parsed.rejectRemaining();
   try {
     const options: BenchOptions = {
@@ -34,6 +32,7 @@ export async function benchCli(args: readonly string[]): Promise<number> {
       out,
       json,
       full,
+      micro,
     };
     for (const size of options.channelBytes ?? []) {
       if (size < 4096 || (size & (size - 1)) !== 0) throw new ConfigurationError(`--channel-bytes: ${size} is not a power of two of at least 4 KiB`);

@@ -146,6 +146,9 @@ options:
   --channel-bytes <size,...>   channel capacities of the backpressure sweep, e.g. 64KiB,1MiB,8MiB;
                                the first is also flink-ctb's (default 64KiB,1MiB,8MiB and 16KiB)
   --full                       a larger sweep: 16 KiB to 32 MiB, longer runs, 64 KiB for flink-ctb
+  --micro                      tinybench micro-benchmarks (ring framing, record codecs, snapshot
+                               compression: zstd against gzip and brotli) into the same report;
+                               alone it runs only them, with --scenario both
   --json                       print the report as JSON instead of the table
   --out <dir>                  where the report files go (default: a new sluice-bench-<time> here)
   -h, --help                   show this help
