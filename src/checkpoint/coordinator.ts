@@ -254,23 +254,7 @@ export class CheckpointCoordinator {
     }
     if (this.#pending.get(pending.id) !== pending) return;
     const completedTimestamp = Date.now();
-    const subtasks = acknowledgements.map((ack) => ack.stats);
-    const sum = (key: keyof SubtaskCheckpointStatistics) => subtasks.reduce((total, stats) => total + (stats[key] as number), 0);
-    const statistics: CheckpointStatistics = {
-      id: pending.id,
-      kind: pending.savepointDir ? 'savepoint' : 'checkpoint',
-      mode: this.#config.mode,
-      status: 'completed',
-      triggerTimestamp: pending.triggerTimestamp,
-      endToEndDurationMs: (nowNanos() - pending.triggerNanos) / 1e6,
-      acknowledgedSubtasks: subtasks.length,
-      totalSubtasks: this.#subtasks.length,
-      checkpointedBytes: sum('checkpointedBytes'),
-      rawBytes: sum('rawBytes'),
-      processedInFlightBytes: sum('processedInFlightBytes'),
-      persistedInFlightBytes: sum('persistedInFlightBytes'),
-      subtasks,
-    };
+    const statistics = this.#statistics(pending, 'completed', acknowledgements.map((ack) => ack.stats));
     try {
       const dir = await pending.prepared;
       const metadata = checkpointMetadata({
@@ -318,22 +302,7 @@ export class CheckpointCoordinator {
     this.#pending.delete(pending.id);
     this.#hooks.broadcast({ type: 'checkpoint-aborted', checkpointId: pending.id });
     const acknowledged = [...pending.acknowledgements.values()];
-    const statistics: CheckpointStatistics = {
-      id: pending.id,
-      kind: pending.savepointDir ? 'savepoint' : 'checkpoint',
-      mode: this.#config.mode,
-      status: 'failed',
-      triggerTimestamp: pending.triggerTimestamp,
-      endToEndDurationMs: (nowNanos() - pending.triggerNanos) / 1e6,
-      acknowledgedSubtasks: acknowledged.length,
-      totalSubtasks: this.#subtasks.length,
-      checkpointedBytes: 0,
-      rawBytes: 0,
-      processedInFlightBytes: 0,
-      persistedInFlightBytes: 0,
-      failureReason: reason,
-      subtasks: [],
-    };
+    const statistics = { ...this.#statistics(pending, 'failed', []), acknowledgedSubtasks: acknowledged.length, failureReason: reason };
     this.#history.push(statistics);
     this.#hooks.recorded(statistics);
     const error = new SluiceError('SLUICE_CHECKPOINT_ABORTED', `checkpoint ${pending.id} was aborted: ${reason}`);
@@ -346,6 +315,31 @@ export class CheckpointCoordinator {
     if (countsAsFailure && ++this.#failures > this.#config.tolerableFailures) {
       this.#hooks.fail(new CheckpointFailuresExceededError(this.#failures, this.#config.tolerableFailures, error.message));
     }
+  }
+
+  /** A checkpoint's statistics: its subtasks' figures summed (none for a failed one). */
+  #statistics(
+    pending: PendingCheckpoint,
+    status: CheckpointStatistics['status'],
+    subtasks: readonly SubtaskCheckpointStatistics[],
+  ): CheckpointStatistics {
+    const sum = (key: 'checkpointedBytes' | 'rawBytes' | 'processedInFlightBytes' | 'persistedInFlightBytes') =>
+      subtasks.reduce((total, stats) => total + stats[key], 0);
+    return {
+      id: pending.id,
+      kind: pending.savepointDir ? 'savepoint' : 'checkpoint',
+      mode: this.#config.mode,
+      status,
+      triggerTimestamp: pending.triggerTimestamp,
+      endToEndDurationMs: (nowNanos() - pending.triggerNanos) / 1e6,
+      acknowledgedSubtasks: subtasks.length,
+      totalSubtasks: this.#subtasks.length,
+      checkpointedBytes: sum('checkpointedBytes'),
+      rawBytes: sum('rawBytes'),
+      processedInFlightBytes: sum('processedInFlightBytes'),
+      persistedInFlightBytes: sum('persistedInFlightBytes'),
+      subtasks,
+    };
   }
 
   #track(work: Promise<unknown>): void {
