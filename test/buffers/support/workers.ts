@@ -2,22 +2,13 @@
  * Starts buffer fixtures (test/fixtures/buffers/*.ts) as worker threads from their compiled
  * files in dist/, and collects the one result each posts.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FixtureResult } from '../../fixtures/buffers/messages.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const compiledFixtures = path.resolve(here, '../../../dist/test/fixtures/buffers');
+import { compiledPath } from '../../support/compiled.js';
 
 /** Path of the compiled fixture `name` (Node 20 cannot start a worker from a .ts file). */
 export function fixturePath(name: string): string {
-  const file = path.join(compiledFixtures, `${name}.js`);
-  if (!existsSync(file)) {
-    throw new Error(`${file} does not exist: build first (npx tsc -p tsconfig.json, or npm test)`);
-  }
-  return file;
+  return compiledPath(`test/fixtures/buffers/${name}.js`);
 }
 
 /** One worker to start: the fixture's name and its workerData. */

@@ -7,23 +7,12 @@
  * loaded by URL at run time; their types come from the TypeScript sources. (A static import of
  * a dist/ file would make tsc read its .d.ts as an input it also emits: TS5055.)
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type * as Sluice from '../../../src/index.js';
 import type * as Failures from '../../fixtures/engine/failures.js';
 import type * as Ops from '../../fixtures/engine/ops.js';
 import type * as Sinks from '../../fixtures/engine/sinks.js';
 import type * as Sources from '../../fixtures/engine/sources.js';
-
-const dist = new URL('../../../dist/', import.meta.url);
-
-async function load<T>(path: string): Promise<T> {
-  const url = new URL(path, dist);
-  if (!existsSync(fileURLToPath(url))) {
-    throw new Error(`${fileURLToPath(url)} does not exist: build first (npx tsc -p tsconfig.json, or npm test)`);
-  }
-  return (await import(url.href)) as T;
-}
+import { loadCompiled as load } from '../../support/compiled.js';
 
 /** The engine, from dist/src/index.js. */
 export const sluice = await load<typeof Sluice>('src/index.js');

@@ -8,21 +8,10 @@
  * from the TypeScript sources (a static import of a dist/ file would make tsc read its .d.ts as
  * an input it also emits: TS5055).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type * as Sluice from '../../../src/index.js';
 import type * as Storage from '../../../src/storage/index.js';
 import type * as RecoveryOps from '../../fixtures/checkpoint/recovery-ops.js';
-
-const dist = new URL('../../../dist/', import.meta.url);
-
-async function load<T>(path: string): Promise<T> {
-  const url = new URL(path, dist);
-  if (!existsSync(fileURLToPath(url))) {
-    throw new Error(`${fileURLToPath(url)} does not exist: build first (npx tsc -p tsconfig.json, or npm test)`);
-  }
-  return (await import(url.href)) as T;
-}
+import { loadCompiled as load } from '../../support/compiled.js';
 
 /** The engine, from dist/src/index.js. */
 export const sluice = await load<typeof Sluice>('src/index.js');

@@ -4,14 +4,8 @@
  * whatever they hand the pool to) use the compiled classes. Types come from the sources. (A
  * static import of a dist/ file would make tsc read its .d.ts as an input it also emits: TS5055.)
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type * as Storage from '../../../src/storage/index.js';
-
-const url = new URL('../../../dist/src/storage/index.js', import.meta.url);
-if (!existsSync(fileURLToPath(url))) {
-  throw new Error(`${fileURLToPath(url)} does not exist: build first (npx tsc -p tsconfig.json, or npm test)`);
-}
+import { loadCompiled } from '../../support/compiled.js';
 
 /** dist/src/storage/index.js. */
-export const storage = (await import(url.href)) as typeof Storage;
+export const storage = await loadCompiled<typeof Storage>('src/storage/index.js');
