@@ -131,7 +131,7 @@ export class CheckpointCoordinator {
   }
 
   /** A subtask reported a checkpoint message. */
-  onMessage(subtask: number, message: Exclude<SubtaskMessage, { type: 'running' }>): void {
+  onMessage(subtask: number, message: Exclude<SubtaskMessage, { type: 'running' | 'ended' }>): void {
     const pending = this.#pending.get(message.checkpointId);
     if (!pending) return; // aborted or unknown: its bytes are dropped
     if (message.type === 'decline') {

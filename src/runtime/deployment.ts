@@ -35,6 +35,23 @@ export interface OutputDeployment {
   readonly channels: readonly ChannelEndpoint[];
 }
 
+/**
+ * One worker thread's share of a job: subtask i of every vertex that has one (Flink's slot
+ * sharing). Its subtasks share the thread and its doorbell.
+ */
+export interface SlotDeployment {
+  /** The slot's index: the subtask index its subtasks share. */
+  readonly index: number;
+  /** The thread's doorbell, which every subtask's deployment names too. */
+  readonly doorbell: SharedArrayBuffer;
+  /**
+   * One Int32: 1 + the index (in `subtasks`) of the subtask whose code the thread runs now, 0
+   * between them. When the thread dies, the job manager reads it to name the culprit.
+   */
+  readonly running: SharedArrayBuffer;
+  readonly subtasks: readonly SubtaskDeployment[];
+}
+
 /** Everything a subtask needs to run. Structured-cloneable; SharedArrayBuffers are shared. */
 export interface SubtaskDeployment {
   readonly jobId: string;
@@ -46,7 +63,7 @@ export interface SubtaskDeployment {
   readonly operators: readonly PlannedOperator[];
   readonly inputs: readonly InputDeployment[];
   readonly outputs: readonly OutputDeployment[];
-  /** This subtask's doorbell. */
+  /** The doorbell of the thread (slot) that runs this subtask. */
   readonly doorbell: SharedArrayBuffer;
   /** Ring carrying control messages from the job manager to this subtask. */
   readonly control: SharedArrayBuffer;
@@ -161,7 +178,9 @@ export type SubtaskMessage =
       readonly channels?: Uint8Array;
       readonly stats: SubtaskCheckpointStats;
     }
-  | { readonly type: 'decline'; readonly checkpointId: number; readonly reason: string };
+  | { readonly type: 'decline'; readonly checkpointId: number; readonly reason: string }
+  /** The subtask ended (its last message): the job manager learns it before the slot's other subtasks end. */
+  | { readonly type: 'ended'; readonly outcome: SubtaskOutcome };
 
 /** An error made structured-cloneable. */
 export interface SerializedError {

@@ -22,6 +22,7 @@ import type {
   ChannelEndpoint,
   ControlMessage,
   InjectedFault,
+  SlotDeployment,
   SubtaskDeployment,
   SubtaskMessage,
   SubtaskOutcome,
@@ -46,6 +47,27 @@ interface RunningSubtask {
   readonly vertex: number;
   readonly control: RingWriter;
   settled: boolean;
+  /** Settles with the subtask's outcome: its `ended` message or its slot's result, whichever comes first. */
+  readonly ended: Deferred<SubtaskOutcome>;
+}
+
+/** A promise with its resolve and reject. */
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  // Settled outcomes are awaited later, or not at all once the attempt stopped.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }
 
 /** What ended an attempt early. */
@@ -56,7 +78,9 @@ type BaseDeployment = Omit<SubtaskDeployment, 'port' | 'restore' | 'faults' | 'c
 
 /** Allocates every ring and doorbell of a plan and builds each subtask's deployment. */
 export function deployPlan(plan: JobPlan, jobId: string): Array<{ deployment: BaseDeployment; vertex: number }> {
-  const doorbells = plan.vertices.map((vertex) => Array.from({ length: vertex.parallelism }, () => Doorbell.allocate()));
+  // Slot sharing: subtask i of every vertex runs on thread i, so the doorbell is the thread's.
+  const slotDoorbells = Array.from({ length: slotCount(plan) }, () => Doorbell.allocate());
+  const doorbells = plan.vertices.map((vertex) => slotDoorbells.slice(0, vertex.parallelism));
   const inputs = plan.vertices.map((vertex) => Array.from({ length: vertex.parallelism }, () => new Map<number, ChannelEndpoint[]>()));
   const outputs = plan.vertices.map((vertex) => Array.from({ length: vertex.parallelism }, () => new Map<number, ChannelEndpoint[]>()));
   for (const edge of plan.edges) {
@@ -103,6 +127,11 @@ export function deployPlan(plan: JobPlan, jobId: string): Array<{ deployment: Ba
     }
   }
   return deployments;
+}
+
+/** Threads a plan runs on: one slot per subtask index, as many as the widest vertex has subtasks. */
+export function slotCount(plan: JobPlan): number {
+  return Math.max(...plan.vertices.map((vertex) => vertex.parallelism));
 }
 
 /** A checkpoint (or savepoint) to restore: its directory and metadata. */
@@ -168,7 +197,7 @@ async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool):
 
 /**
  * Runs a job: plans it, then runs attempts until one finishes. An attempt allocates the rings,
- * runs one long-lived piscina task per subtask, and coordinates checkpoints. A failure stops
+ * runs one long-lived piscina task per slot (subtask i of every vertex), and coordinates checkpoints. A failure stops
  * every subtask through its control ring (threads that do not stop in time are terminated);
  * under a restart strategy the job then restores from its latest completed checkpoint.
  */
@@ -278,11 +307,13 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
     vertex,
     control: new RingWriter(deployment.control, { consumerDoorbell: deployment.doorbell }),
     settled: false,
+    ended: deferred<SubtaskOutcome>(),
   }));
+  const slots = Array.from({ length: slotCount(plan) }, (_, index) => running.filter(({ deployment }) => deployment.subtaskIndex === index));
   const pool = new Piscina({
     filename: SUBTASK_ENTRY,
-    minThreads: running.length,
-    maxThreads: running.length,
+    minThreads: slots.length,
+    maxThreads: slots.length,
     // Subtasks run for the life of the job; piscina must never park a thread that runs one.
     atomics: 'disabled',
     idleTimeout: Number.MAX_SAFE_INTEGER,
@@ -368,7 +399,8 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
   let runningSubtasks = 0;
   ports.forEach((channel, index) => {
     channel.port1.on('message', (message: SubtaskMessage) => {
-      if (message.type !== 'running') coordinator?.onMessage(index, message);
+      if (message.type === 'ended') running[index]!.ended.resolve(message.outcome);
+      else if (message.type !== 'running') coordinator?.onMessage(index, message);
       else if (++runningSubtasks === running.length && !stop) coordinator?.start();
     });
     channel.port1.unref();
@@ -380,6 +412,25 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
     },
   );
 
+  /** Set once every subtask has an outcome: a slot thread terminated after that is no failure. */
+  let subtasksEnded = false;
+  const slotRuns: Array<Promise<unknown>> = [];
+  for (const members of slots) {
+    const slot: SlotDeployment = {
+      index: members[0]!.deployment.subtaskIndex,
+      doorbell: members[0]!.deployment.doorbell,
+      running: new SharedArrayBuffer(4),
+      subtasks: members.map(({ deployment }) => deployment),
+    };
+    const run = pool.run(slot, { transferList: members.map(({ deployment }) => deployment.port) }).then(
+      (outcomes: SubtaskOutcome[]) => members.forEach((member, index) => member.ended.resolve(outcomes[index]!)),
+      (cause: unknown) => {
+        if (!stop && !subtasksEnded) stopAll({ kind: 'failed', error: workerDied(slot, cause) });
+        for (const member of members) member.ended.reject(cause);
+      },
+    );
+    slotRuns.push(run);
+  }
   const outcomes: Array<SubtaskOutcome | undefined> = new Array(running.length);
   await Promise.all(
     running.map(async (subtask, index) => {
@@ -387,19 +438,10 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
       const where = { operator: deployment.vertexName, subtask: deployment.subtaskIndex, parallelism: deployment.parallelism };
       let outcome: SubtaskOutcome;
       try {
-        outcome = (await pool.run(deployment, { transferList: [deployment.port] })) as SubtaskOutcome;
-      } catch (cause) {
+        outcome = await subtask.ended.promise;
+      } catch {
+        // The slot's thread died: its handler above failed the attempt, naming the thread's subtasks.
         subtask.settled = true;
-        if (stop) return; // terminated after a cancel, or a consequence of the first failure
-        stopAll({
-          kind: 'failed',
-          error: new JobFailedError(
-            where,
-            `the worker thread of '${deployment.vertexName}' subtask ${deployment.subtaskIndex}/${deployment.parallelism} ` +
-              `died: ${cause instanceof Error ? cause.message : String(cause)}`,
-            { cause, code: 'SLUICE_WORKER_DIED' },
-          ),
-        });
         return;
       }
       subtask.settled = true;
@@ -422,6 +464,10 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
       }
     }),
   );
+  subtasksEnded = true;
+  // Each subtask's `ended` message can overtake its slot's result: let the slots return before
+  // the pool is destroyed (a cancelled attempt's grace timer still ends stuck threads).
+  await Promise.allSettled(slotRuns);
   context.signal?.removeEventListener('abort', onAbort);
   context.control.attach(undefined);
   clearTimeout(graceTimer);
@@ -431,6 +477,29 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
 
   if (stop) return stop;
   return { kind: 'finished', result: buildResult(plan, jobId, running, outcomes) };
+}
+
+/**
+ * The failure of a slot whose thread died. The slot marks the subtask it is running user code
+ * of (opening, stepping, finishing); a death outside that (a timer or a promise left behind by
+ * user code) could come from any of the thread's subtasks, and the message names them all.
+ */
+function workerDied(slot: SlotDeployment, cause: unknown): JobFailedError {
+  const describe = (d: SubtaskDeployment) => `'${d.vertexName}' subtask ${d.subtaskIndex}/${d.parallelism}`;
+  const runningIndex = Atomics.load(new Int32Array(slot.running), 0) - 1;
+  const culprit = slot.subtasks[runningIndex];
+  // A subtask that already finished may have left the timer behind: every subtask is a suspect.
+  const suspects = culprit ? [culprit] : slot.subtasks;
+  const blamed = suspects[suspects.length - 1]!;
+  const who =
+    suspects.length === 1
+      ? `the worker thread of ${describe(blamed)}`
+      : `the worker thread running ${suspects.map(describe).join(' and ')}`;
+  return new JobFailedError(
+    { operator: blamed.vertexName, subtask: blamed.subtaskIndex, parallelism: blamed.parallelism },
+    `${who} died: ${cause instanceof Error ? cause.message : String(cause)}`,
+    { cause, code: 'SLUICE_WORKER_DIED' },
+  );
 }
 
 function buildResult(

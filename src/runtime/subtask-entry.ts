@@ -1,11 +1,11 @@
 /**
- * The piscina task of a subtask: one call per subtask, running for the life of the job.
- * Started from the compiled file (dist/src/runtime/subtask-entry.js).
+ * The piscina task of a slot: one call per slot (worker thread), running for the life of the
+ * job. Started from the compiled file (dist/src/runtime/subtask-entry.js).
  */
-import type { SubtaskDeployment, SubtaskOutcome } from './deployment.js';
-import { Subtask } from './subtask.js';
+import type { SlotDeployment, SubtaskOutcome } from './deployment.js';
+import { Slot } from './slot.js';
 
-/** Runs the subtask described by `deployment` to its end. */
-export default async function runSubtask(deployment: SubtaskDeployment): Promise<SubtaskOutcome> {
-  return new Subtask(deployment).run();
+/** Runs the subtasks of the slot described by `deployment` to their end. */
+export default async function runSlot(deployment: SlotDeployment): Promise<SubtaskOutcome[]> {
+  return new Slot(deployment).run();
 }

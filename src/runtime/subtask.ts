@@ -1,5 +1,5 @@
 import { Unpackr } from 'msgpackr';
-import { Doorbell, DoorbellRinger, FrameParser, RingReader } from '../../native-free-buffers/index.js';
+import { DoorbellRinger, FrameParser, RingReader } from '../../native-free-buffers/index.js';
 import type { Collector } from '../api/context.js';
 import type { SourceStatus } from '../api/functions.js';
 import { assertNever } from '../errors/sluice-error.js';
@@ -25,20 +25,29 @@ const SOURCE_POLL_BUDGET = 256;
 const FRAMES_PER_CHANNEL = 16;
 /** Most records handed to the chain between two checks of the clock and of backpressure. */
 const MAX_STEP_RECORDS = 1024;
-/** Longest a busy loop runs before yielding to the event loop (async I/O, timers, messages). */
-const YIELD_EVERY_MS = 5;
 
 type InputChannel = CheckpointInput;
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** What one {@link Subtask.step} did. */
+export const enum StepResult {
+  /** Nothing could be done: the subtask waits for its doorbell. */
+  Idle = 0,
+  /** Records, frames or control messages moved. */
+  Progressed = 1,
+  /** Every input ended and every output drained: call {@link Subtask.finish}. */
+  Finish = 2,
+  /** The job manager cancelled the subtask. */
+  Cancelled = 3,
+}
 
 /**
- * Runs one subtask to its end: a loop that runs synchronously while it has work, publishes
- * its outputs once per step, and parks on its doorbell (Atomics.waitAsync) when idle.
+ * One subtask: its operator chain, inputs and outputs. The thread's {@link Slot} drives it:
+ * {@link start}, then {@link step} while it returns Progressed or Idle (each step runs
+ * synchronously, publishes its outputs once, and returns by the deadline it is given), then
+ * {@link finish}. Several subtasks of a slot share the thread and its doorbell.
  */
 export class Subtask {
   readonly #deployment: SubtaskDeployment;
-  readonly #doorbell: Doorbell;
   readonly #control: RingReader;
   readonly #controlDecoder = new Unpackr();
   readonly #context: RecordContext = { ingestNanos: 0 };
@@ -62,6 +71,9 @@ export class Subtask {
   /** Records per step of {@link #drainCursor}, adapted to the chain's speed. */
   #stepRecords = 64;
   #cancelled = false;
+  #ending = false;
+  #sourceStatus: SourceStatus = 'more';
+  #handle: RecordHandler = () => {};
   /** The input being processed, for error messages: the source, or a channel and a frame of it. */
   #reading: InputChannel | 'source' | undefined;
   /** Channel position of the frame being processed when {@link #reading} is a channel. */
@@ -69,7 +81,6 @@ export class Subtask {
 
   constructor(deployment: SubtaskDeployment) {
     this.#deployment = deployment;
-    this.#doorbell = new Doorbell(deployment.doorbell, { spin: 64 });
     this.#control = new RingReader(deployment.control);
     this.#wakeSelf = new DoorbellRinger(deployment.doorbell);
     this.#faults = new FaultInjector(
@@ -81,32 +92,106 @@ export class Subtask {
     );
   }
 
-  /** Runs the subtask; never throws: failures are returned as an outcome. */
-  async run(): Promise<SubtaskOutcome> {
-    try {
-      const chain = await this.#build();
-      this.#chain = chain;
-      const restore = this.#deployment.restore;
-      await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined);
-      if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
-      const checkpointing = this.#deployment.checkpointing;
-      if (checkpointing) {
-        this.#checkpointer = new SubtaskCheckpointer(checkpointing, this.#inputs, this.#outputs, chain, this.#deployment.port, this.#faults, () =>
-          this.#wakeSelf.ring(),
-        );
-      }
-      const running: SubtaskMessage = { type: 'running' };
-      this.#deployment.port.postMessage(running);
-      const outcome = await this.#loop(chain);
-      await chain.close();
-      return outcome;
-    } catch (error) {
-      return this.#failed(error);
-    } finally {
-      // Whatever happened, the producers feeding this subtask must not wait for it any more.
-      for (const input of this.#inputs) if (!input.finished) input.reader.cancel();
-      this.#deployment.port.close();
+  /** Which subtask this is, for messages. */
+  get description(): string {
+    return `'${this.#deployment.vertexName}' subtask ${this.#deployment.subtaskIndex}`;
+  }
+
+  /**
+   * Builds and opens the chain, queues restored in-flight data, and tells the job manager the
+   * subtask runs. Throws what went wrong; the slot then calls {@link fail}.
+   */
+  async start(): Promise<void> {
+    const chain = await this.#build();
+    this.#chain = chain;
+    const restore = this.#deployment.restore;
+    await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined);
+    if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
+    const checkpointing = this.#deployment.checkpointing;
+    if (checkpointing) {
+      this.#checkpointer = new SubtaskCheckpointer(checkpointing, this.#inputs, this.#outputs, chain, this.#deployment.port, this.#faults, () =>
+        this.#wakeSelf.ring(),
+      );
     }
+    this.#handle = this.#recordHandler(chain);
+    const running: SubtaskMessage = { type: 'running' };
+    this.#deployment.port.postMessage(running);
+  }
+
+  /**
+   * Does what can be done now without waiting, until `deadline` (performance.now() time):
+   * control messages, announcements, pending output, then source records or input frames.
+   * Publishes every output once at the end. Throws an operator's or the runtime's failure.
+   */
+  step(deadline: number): StepResult {
+    const chain = this.#chain!;
+    const checkpointer = this.#checkpointer;
+    this.#pollControl();
+    if (this.#cancelled) return StepResult.Cancelled;
+    if (this.#commitError) throw this.#commitError.error;
+    // Announcements are taken even under backpressure: an unaligned checkpoint must not
+    // wait for the outputs to drain.
+    if (checkpointer) for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
+    if (chain.source) this.#takeSourceCheckpoints(this.#sourceStatus === 'end' || this.#ending);
+    let progressed = this.#drainOutputs();
+    if (!this.#backpressured()) {
+      if (this.#ending) return StepResult.Finish;
+      if (chain.source) {
+        if (this.#sourceStatus !== 'end') {
+          const before = chain.source.recordsOut;
+          this.#sourceStatus = this.#pollSource(chain, deadline);
+          this.#faults.onRecords(chain.source.recordsOut - before);
+          progressed ||= this.#sourceStatus === 'more' || this.#sourceStatus === 'end';
+        }
+        if (this.#sourceStatus === 'end') this.#ending = true;
+      } else {
+        progressed = this.#readInputs(this.#handle, deadline) || progressed;
+        if (this.#inputs.every((input) => input.finished)) this.#ending = true;
+      }
+      if (this.#ending) {
+        chain.endInput();
+        progressed = true;
+      }
+    }
+    this.#flushOutputs();
+    return progressed ? StepResult.Progressed : StepResult.Idle;
+  }
+
+  /** Milliseconds until this subtask must step again even if its doorbell stays quiet (alignment timeouts). */
+  untilDeadline(): number {
+    return this.#checkpointer ? this.#checkpointer.tick() : Infinity;
+  }
+
+  /** Ends every output, waits for pending snapshots and sink commits, and returns the outcome. */
+  async finish(): Promise<SubtaskOutcome> {
+    const chain = this.#chain!;
+    for (const channel of this.#channels) channel.end();
+    await this.#checkpointer?.settled();
+    await this.#commits;
+    const sinkResult = await chain.sink?.finish();
+    await chain.close();
+    return { status: 'finished', operators: chain.counters(), replayedRecords: this.#replayedRecords, sinkResult };
+  }
+
+  /** The outcome of a cancelled subtask (its operators closed). */
+  async cancelled(): Promise<SubtaskOutcome> {
+    try {
+      await this.#chain?.close();
+    } catch {
+      // Cancelled: what closing failed on no longer matters.
+    }
+    return { status: 'cancelled' };
+  }
+
+  /**
+   * Lets go of the channels: producers feeding this subtask must not wait for it any more.
+   * Call once, whatever the outcome.
+   */
+  release(outcome: SubtaskOutcome): void {
+    for (const input of this.#inputs) if (!input.finished) input.reader.cancel();
+    const ended: SubtaskMessage = { type: 'ended', outcome };
+    this.#deployment.port.postMessage(ended);
+    this.#deployment.port.close();
   }
 
   async #build(): Promise<OperatorChain> {
@@ -153,60 +238,6 @@ export class Subtask {
     return OperatorChain.create(d, tail, this.#context, () => this.#wakeSelf.ring());
   }
 
-  async #loop(chain: OperatorChain): Promise<SubtaskOutcome> {
-    const doorbell = this.#doorbell;
-    const checkpointer = this.#checkpointer;
-    let ending = false;
-    let sourceStatus: SourceStatus = 'more';
-    const handle = this.#recordHandler(chain);
-    let sliceStart = performance.now();
-    for (;;) {
-      const sampled = doorbell.sample();
-      this.#pollControl();
-      if (this.#cancelled) return { status: 'cancelled' };
-      if (this.#commitError) throw this.#commitError.error;
-      // Announcements are taken even under backpressure: an unaligned checkpoint must not
-      // wait for the outputs to drain.
-      if (checkpointer) for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
-      if (chain.source) this.#takeSourceCheckpoints(sourceStatus === 'end' || ending);
-      let progressed = this.#drainOutputs();
-      if (!this.#backpressured()) {
-        if (ending) {
-          for (const channel of this.#channels) channel.end();
-          await checkpointer?.settled();
-          await this.#commits;
-          const sinkResult = await chain.sink?.finish();
-          return { status: 'finished', operators: chain.counters(), replayedRecords: this.#replayedRecords, sinkResult };
-        }
-        if (chain.source) {
-          if (sourceStatus !== 'end') {
-            const before = chain.source.recordsOut;
-            sourceStatus = this.#pollSource(chain);
-            this.#faults.onRecords(chain.source.recordsOut - before);
-            progressed ||= sourceStatus === 'more' || sourceStatus === 'end';
-          }
-          if (sourceStatus === 'end') ending = true;
-        } else {
-          progressed = this.#readInputs(handle) || progressed;
-          if (this.#inputs.every((input) => input.finished)) ending = true;
-        }
-        if (ending) {
-          chain.endInput();
-          progressed = true;
-        }
-      }
-      this.#flushOutputs();
-      const untilDeadline = checkpointer ? checkpointer.tick() : Infinity;
-      if (!progressed && !ending) {
-        await doorbell.waitAsync(sampled, untilDeadline);
-        sliceStart = performance.now();
-      } else if (performance.now() - sliceStart > YIELD_EVERY_MS) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
-      }
-    }
-  }
-
   /** A source subtask takes the checkpoints triggered since the last step (declines once it ended). */
   #takeSourceCheckpoints(ended: boolean): void {
     const triggers = this.#sourceTriggers;
@@ -235,12 +266,11 @@ export class Subtask {
     }
   }
 
-  #pollSource(chain: OperatorChain): SourceStatus {
+  #pollSource(chain: OperatorChain, deadline: number): SourceStatus {
     const source = chain.source!;
     const context = this.#context;
     this.#reading = 'source';
     let status: SourceStatus = 'more';
-    const deadline = performance.now() + YIELD_EVERY_MS;
     while (status === 'more' && !this.#backpressured()) {
       context.ingestNanos = nowNanos();
       try {
@@ -265,10 +295,9 @@ export class Subtask {
     };
   }
 
-  #readInputs(handle: RecordHandler): boolean {
+  #readInputs(handle: RecordHandler, deadline: number): boolean {
     const checkpointer = this.#checkpointer;
     let progressed = false;
-    const deadline = performance.now() + YIELD_EVERY_MS;
     let more = true;
     const inputs = this.#inputs;
     while (more && !this.#backpressured()) {
@@ -433,7 +462,8 @@ export class Subtask {
     return `a record batch read from '${reading.from}' subtask ${reading.peerSubtask} (${where})`;
   }
 
-  async #failed(error: unknown): Promise<SubtaskOutcome> {
+  /** The outcome of a subtask that threw `error` (its operators closed). */
+  async fail(error: unknown): Promise<SubtaskOutcome> {
     try {
       await this.#chain?.close();
     } catch {

@@ -39,6 +39,8 @@ export interface JobShape {
   readonly perRecord: boolean;
   /** Channel ring size: small, so that backpressure builds quickly. */
   readonly channelBytes: number;
+  /** Subtasks per operator, and so threads (slots); 2 when not given. */
+  readonly parallelism?: number;
 }
 
 /** A backpressured job of modest size: 80k records, a slow keyed operator, 16 KiB channels. */
@@ -54,7 +56,7 @@ export const BACKPRESSURED: JobShape = {
 
 /** Builds the job with `sink` at its end. */
 export function buildPipeline(shape: JobShape, sink: SinkSpec<string>): PipelineType {
-  const pipeline = new sluice.Pipeline({ name: shape.name, parallelism: 2, channelBytes: shape.channelBytes });
+  const pipeline = new sluice.Pipeline({ name: shape.name, parallelism: shape.parallelism ?? 2, channelBytes: shape.channelBytes });
   pipeline
     .source(sluice.generatorSource({ seed: shape.seed, count: shape.count, keys: shape.keys }), { name: SOURCE })
     .keyBy(1)
