@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
-import { Piscina } from 'piscina';
 import { Doorbell, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import type { PipelineOptions } from '../api/pipeline.js';
 import type { CheckpointConfig, RestartStrategy } from '../checkpoint/checkpoint-config.js';
@@ -31,15 +29,13 @@ import type {
 import { deserializeError } from './deployment.js';
 import type { ExecuteOptions, JobEvent, JobResult, OperatorStats } from './job-result.js';
 import { JobControl } from './job-control.js';
+import { SlotThreads } from './slot-threads.js';
 
 /** Bytes of a subtask's control ring: room for hundreds of control messages. */
 const CONTROL_RING_BYTES = 64 * 1024;
 /** How long cancelled subtasks get to stop before their threads are terminated. */
 const CANCEL_GRACE_MS = 5000;
 
-// A CommonJS entry that import()s the subtask code: piscina require()s its filename first, and
-// Node 20's require() of an ES module intermittently fails an internal assertion in workers.
-const SUBTASK_ENTRY = fileURLToPath(new URL('./subtask-worker.cjs', import.meta.url));
 
 /** A deployed subtask, as the job manager tracks it. */
 interface RunningSubtask {
@@ -310,15 +306,8 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
     ended: deferred<SubtaskOutcome>(),
   }));
   const slots = Array.from({ length: slotCount(plan) }, (_, index) => running.filter(({ deployment }) => deployment.subtaskIndex === index));
-  const pool = new Piscina({
-    filename: SUBTASK_ENTRY,
-    minThreads: slots.length,
-    maxThreads: slots.length,
-    // Subtasks run for the life of the job; piscina must never park a thread that runs one.
-    atomics: 'disabled',
-    idleTimeout: Number.MAX_SAFE_INTEGER,
-    concurrentTasksPerWorker: 1,
-  });
+  const threads = SlotThreads.acquire(slots.length);
+  const pool = threads.pool;
 
   let stop: AttemptOutcome | undefined;
   /** Sends a message to every running subtask; false when one's control ring was full. */
@@ -345,14 +334,14 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
     }
     stop = reason;
     send({ type: 'cancel' });
-    graceTimer = setTimeout(() => void pool.destroy(), CANCEL_GRACE_MS);
+    graceTimer = setTimeout(() => threads.destroy(), CANCEL_GRACE_MS);
     graceTimer.unref();
   };
   // A worker can fail after its task settled: a timer or a promise its user code left behind
   // throws once its subtask has ended. piscina then emits 'error' on the pool, and an 'error'
   // event without a listener would be thrown here, in the host's main thread. piscina does not
   // say which worker it was; it is one of the subtasks that had ended.
-  pool.on('error', (cause: unknown) => {
+  const onPoolError = (cause: unknown) => {
     if (stop) return;
     const ended = running.filter((subtask) => subtask.settled).map(({ deployment }) => deployment);
     const first = ended[0] ?? running[0]!.deployment;
@@ -365,7 +354,8 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
         { cause, code: 'SLUICE_WORKER_DIED' },
       ),
     });
-  });
+  };
+  pool.on('error', onPoolError);
   const onAbort = () => stopAll({ kind: 'cancelled', reason: context.signal?.reason });
   if (context.signal?.aborted) onAbort();
   context.signal?.addEventListener('abort', onAbort, { once: true });
@@ -473,7 +463,8 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
   clearTimeout(graceTimer);
   await coordinator?.stop();
   for (const channel of ports) channel.port1.close();
-  await pool.destroy();
+  pool.off('error', onPoolError);
+  await threads.release(stop === undefined);
 
   if (stop) return stop;
   return { kind: 'finished', result: buildResult(plan, jobId, running, outcomes) };
