@@ -131,11 +131,17 @@ class FlatMapOperator extends ChainedOperator {
   }
 }
 
-/** The context keyed functions see; state handles are cached per name. */
+/**
+ * The context keyed functions see. State handles are cached per kind and name: functions ask
+ * for them on every record (`ctx.valueState('count')`), so the lookup is one Map.get with the
+ * caller's own string, never a string built per call.
+ */
 class KeyedOperatorContext implements KeyedContext {
   readonly #base: OperatorContext;
   readonly #backend: KeyedStateBackend;
-  readonly #handles = new Map<string, unknown>();
+  readonly #valueHandles = new Map<string, ValueState<unknown>>();
+  readonly #listHandles = new Map<string, ListState<unknown>>();
+  readonly #mapHandles = new Map<string, MapState<unknown, unknown>>();
 
   constructor(base: OperatorContext, backend: KeyedStateBackend) {
     this.#base = base;
@@ -150,24 +156,20 @@ class KeyedOperatorContext implements KeyedContext {
   get options() { return this.#base.options; }
   get currentKey(): Key { return this.#backend.currentKey; }
 
-  #handle<H>(kind: string, name: string, create: () => H): H {
-    const id = `${kind}:${name}`;
-    let handle = this.#handles.get(id) as H | undefined;
-    if (!handle) {
-      handle = create();
-      this.#handles.set(id, handle);
-    }
-    return handle;
-  }
-
   valueState<T>(name: string): ValueState<T> {
-    return this.#handle('value', name, () => this.#backend.valueState<T>(name));
+    let handle = this.#valueHandles.get(name);
+    if (!handle) this.#valueHandles.set(name, (handle = this.#backend.valueState<unknown>(name)));
+    return handle as ValueState<T>;
   }
   listState<T>(name: string): ListState<T> {
-    return this.#handle('list', name, () => this.#backend.listState<T>(name));
+    let handle = this.#listHandles.get(name);
+    if (!handle) this.#listHandles.set(name, (handle = this.#backend.listState<unknown>(name)));
+    return handle as ListState<T>;
   }
   mapState<K, V>(name: string): MapState<K, V> {
-    return this.#handle('map', name, () => this.#backend.mapState<K, V>(name));
+    let handle = this.#mapHandles.get(name);
+    if (!handle) this.#mapHandles.set(name, (handle = this.#backend.mapState<unknown, unknown>(name)));
+    return handle as MapState<K, V>;
   }
   forEachKey<T>(name: string, fn: (key: Key, value: T) => void): void {
     this.#backend.forEachKey(name, fn as (key: Key, value: unknown) => void);
