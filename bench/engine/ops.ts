@@ -34,6 +34,8 @@ export interface BenchSinkResult {
   readonly total: number;
   /** Distinct keys seen. */
   readonly keys: number;
+  /** When the first record arrived, in milliseconds since the epoch (performance.timeOrigin + now), comparable across threads. */
+  readonly firstRecordAt?: number;
 }
 
 /** The key of record `seq`: a multiplicative hash, so consecutive records spread over keys. */
@@ -153,8 +155,10 @@ export const objectSum = defineReduce(import.meta, (sum: ObjectRecord, record: O
 class CountingSink<K> {
   readonly #last = new Map<K, number>();
   #records = 0;
+  #firstRecordAt: number | undefined;
 
   add(key: K, value: number): void {
+    if (this.#records === 0) this.#firstRecordAt = performance.timeOrigin + performance.now();
     this.#records++;
     this.#last.set(key, value);
   }
@@ -162,7 +166,7 @@ class CountingSink<K> {
   finish(): BenchSinkResult {
     let total = 0;
     for (const value of this.#last.values()) total += value;
-    return { records: this.#records, total, keys: this.#last.size };
+    return { records: this.#records, total, keys: this.#last.size, firstRecordAt: this.#firstRecordAt };
   }
 }
 

@@ -23,8 +23,8 @@ export interface BaselineRun {
   readonly result: BenchSinkResult;
 }
 
-/** The context the functions see; the benchmark's functions do not read it. */
-const context: KeyedContext = {
+/** The context the functions see (the benchmark's functions do not read it); the plain loop uses it too. */
+export const BASELINE_CONTEXT: KeyedContext = {
   operatorName: 'stream.pipeline',
   subtaskIndex: 0,
   parallelism: 1,
@@ -50,12 +50,12 @@ export async function runStreamPipeline<T>(
 ): Promise<BaselineRun> {
   const started = performance.now();
   const source = operators.source.impl(options);
-  await source.open({ ...context, wakeup() {}, deadLetters: { count: 0 } }, undefined);
+  await source.open({ ...BASELINE_CONTEXT, wakeup() {}, deadLetters: { count: 0 } }, undefined);
   const map = operators.map.impl;
   const reduce = operators.reduce.impl;
   const keyOf = operators.keyOf;
   const sink = operators.sink.impl(undefined);
-  await sink.open?.(context);
+  await sink.open?.(BASELINE_CONTEXT);
 
   let ended = false;
   const readable = new Readable({
@@ -74,7 +74,7 @@ export async function runStreamPipeline<T>(
     objectMode: true,
     highWaterMark,
     transform(record: T, _encoding, callback) {
-      callback(null, map(record, context));
+      callback(null, map(record, BASELINE_CONTEXT));
     },
   });
   const accumulators = new Map<Key, T>();
@@ -84,7 +84,7 @@ export async function runStreamPipeline<T>(
     transform(record: T, _encoding, callback) {
       const key = keyOf(record);
       const accumulator = accumulators.get(key);
-      const next = accumulator === undefined ? record : reduce(accumulator, record, context);
+      const next = accumulator === undefined ? record : reduce(accumulator, record, BASELINE_CONTEXT);
       accumulators.set(key, next);
       callback(null, next);
     },
