@@ -26,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { OBJECT_RECORDS, Pipeline, numericRecords } from '../../src/index.js';
+import { OBJECT_RECORDS, Pipeline, numericRecords, recordSchema } from '../../src/index.js';
 import type { FunctionDefinition, JobResult, RecordShape } from '../../src/index.js';
 import {
   entry,
@@ -79,7 +79,7 @@ function positiveInteger(name: string, text: string): number {
   return value;
 }
 
-type Shape = 'numeric' | 'object';
+type Shape = 'numeric' | 'object' | 'object-msgpack';
 type Workload = Shape | 'word-count';
 
 /** The functions of one record shape, for both engines. */
@@ -97,7 +97,15 @@ const SHAPES: Record<Shape, ShapeOperators> = {
     count: numericCount,
     baseline: erase<NumericRecord>({ source: numericSource, map: numericMap, reduce: numericSum, sink: numericSink, keyOf: (record) => record[1] }),
   },
+  // Object records with their schema declared: the columnar codec, as a user would write it.
   object: {
+    shape: recordSchema({ seq: 'number', key: 'string', value: 'number' }),
+    key: 'key',
+    count: objectCount,
+    baseline: erase<ObjectRecord>({ source: objectSource, map: objectMap, reduce: objectSum, sink: objectSink, keyOf: (record) => record.key }),
+  },
+  // The same records without a schema: msgpackr, the fallback.
+  'object-msgpack': {
     shape: OBJECT_RECORDS,
     key: 'key',
     count: objectCount,
@@ -204,8 +212,19 @@ function wordCountRun(input: WordCountInput, body: (output: string) => ReturnTyp
 function caseSpecs(text: WordCountInput | undefined): CaseSpec[] {
   const parallelisms = [...new Set([1, 2, cores])];
   const specs: CaseSpec[] = [];
-  for (const shape of ['numeric', 'object'] as const) {
+  for (const shape of ['numeric', 'object', 'object-msgpack'] as const) {
     const count = SHAPES[shape].count;
+    if (shape === 'object-msgpack') {
+      // Only what the schema saves: the rest of the cases are those of 'object'.
+      specs.push({
+        name: 'sluice/object-msgpack/p2',
+        workload: shape,
+        threads: 2,
+        note: 'object records without a declared schema (msgpackr)',
+        run: () => runSluice(shape, 2, count),
+      });
+      continue;
+    }
     for (const parallelism of parallelisms) {
       specs.push({
         name: `sluice/${shape}/p${parallelism}`,
@@ -424,6 +443,7 @@ function trackedRatios(measurements: readonly Measurement[]): TrackedRatio[] {
     tracked('ratio/numeric-p2-vs-2x-plain-loop', 'sluice/numeric/p2', 'plain-loop/numeric', 2, '≥ 0.4x', 0.4),
     tracked('ratio/numeric-p2-vs-postmessage', 'sluice/numeric/p2', 'postmessage-2-threads/numeric', 1, '(no target)', 0),
     tracked('ratio/object-p2-vs-postmessage', 'sluice/object/p2', 'postmessage-2-threads/object', 1, '(no target)', 0),
+    tracked('ratio/object-schema-vs-msgpack-p2', 'sluice/object/p2', 'sluice/object-msgpack/p2', 1, '(no target)', 0),
   ].filter((ratio) => ratio.value !== undefined);
 }
 

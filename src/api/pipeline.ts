@@ -2,7 +2,7 @@ import { ConfigurationError } from '../errors/sluice-error.js';
 import type { FunctionDefinition, FunctionKind } from './functions.js';
 import { isFunctionDefinition } from './functions.js';
 import type { RecordShape, SinkSpec, SourceSpec } from './specs.js';
-import { OBJECT_RECORDS } from './specs.js';
+import { OBJECT_RECORDS, describeShape } from './specs.js';
 import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
 import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
 import { JobControl } from '../runtime/job-control.js';
@@ -324,6 +324,3 @@ export class KeyedStream<T> {
   }
 }
 
-function describeShape(shape: RecordShape): string {
-  return shape.kind === 'numeric' ? `numeric(${shape.arity})` : 'object';
-}

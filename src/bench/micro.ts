@@ -63,7 +63,7 @@ async function codecBench(): Promise<MicroResult[]> {
   const numericEncoder = createBatchEncoder(numericRecords(3), 1 << 20);
   const objectEncoder = createBatchEncoder(OBJECT_RECORDS, 1 << 20);
   const encode = (encoder: typeof numericEncoder, records: readonly unknown[]) => {
-    for (const record of records) encoder.add(record, 0);
+    for (const record of records) encoder.add(record, 0, -1);
     return encoder.encode();
   };
   const frame = (payload: { frameType: number; bytes: Uint8Array }) => ({ frameType: payload.frameType, bytes: payload.bytes.slice() });

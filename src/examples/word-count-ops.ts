@@ -6,7 +6,9 @@ const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 
 /** Splits a line into lower-case words (letters and digits, with inner apostrophes). */
 export const splitWords = defineFlatMap(import.meta, (line: string, out: Collector<string>) => {
-  for (const match of line.matchAll(WORD)) out.collect(match[0].toLowerCase());
+  // exec() in a loop, not matchAll(): matchAll clones the regular expression on every call.
+  WORD.lastIndex = 0;
+  for (let match = WORD.exec(line); match !== null; match = WORD.exec(line)) out.collect(match[0].toLowerCase());
 });
 
 /** A word is its own key. */

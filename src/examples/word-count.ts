@@ -4,6 +4,7 @@
  *   sluice run word-count --input book.txt --output counts.txt [--parallelism 2]
  */
 import { Pipeline } from '../api/pipeline.js';
+import { STRING_RECORDS } from '../api/specs.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
 import { fileSink, fileSource } from '../connectors/index.js';
 import type { JobArguments } from '../cli/job-module.js';
@@ -19,7 +20,7 @@ export default function wordCount({ parallelism, options }: JobArguments): Pipel
   const pipeline = new Pipeline({ name: 'word-count', parallelism });
   pipeline
     .source(fileSource({ path: input, format: 'lines' }), { name: 'read' })
-    .flatMap(splitWords, { name: 'split' })
+    .flatMap(splitWords, { name: 'split', returns: STRING_RECORDS })
     .keyBy(wordKey)
     .process(countWords, { name: 'count' })
     .sink(fileSink({ path: output, format: 'lines' }), { name: 'write', parallelism: 1 });

@@ -23,10 +23,11 @@ export class ChannelOutput {
   readonly #pending: PendingFrame[] = [];
   #recordsOut = 0;
 
-  constructor(ring: SharedArrayBuffer, consumerDoorbell: SharedArrayBuffer, shape: RecordShape) {
+  /** `withKeyGroups`: the channel belongs to a hash-partitioned edge, and its batches carry each record's key group. */
+  constructor(ring: SharedArrayBuffer, consumerDoorbell: SharedArrayBuffer, shape: RecordShape, withKeyGroups = false) {
     // The subtask loop publishes once per step; the ring's own threshold only caps latency.
     this.writer = new RingWriter(ring, { consumerDoorbell });
-    this.#encoder = createBatchEncoder(shape, this.writer.maxFrameBytes);
+    this.#encoder = createBatchEncoder(shape, this.writer.maxFrameBytes, withKeyGroups);
   }
 
   /** Whether frames are waiting for room in the ring. */
@@ -39,9 +40,13 @@ export class ChannelOutput {
     return this.#recordsOut;
   }
 
-  /** Adds a record to the current batch; writes the batch when it is full. */
-  collect(record: unknown, ingestNanos: number): void {
-    this.#encoder.add(record, ingestNanos);
+  /** Adds a record to the current batch (with its key group on hash edges, else -1); writes the batch when it is full. */
+  collect(record: unknown, ingestNanos: number, keyGroup = -1): void {
+    if (!this.#encoder.add(record, ingestNanos, keyGroup)) {
+      // The record would make the batch's frame too large: send the batch, start a new one.
+      this.#writeBatch();
+      this.#encoder.add(record, ingestNanos, keyGroup);
+    }
     this.#recordsOut++;
     if (this.#encoder.full) this.#writeBatch();
   }

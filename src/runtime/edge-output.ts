@@ -101,6 +101,7 @@ class HashOutput extends EdgeOutput {
 
   collect(record: unknown): void {
     const keyGroup = keyGroupOf(this.#key(record), this.#maxParallelism);
-    this.#channelOfKeyGroup[keyGroup]!.collect(record, this.context.ingestNanos);
+    // The key group travels with the record: the keyed operator downstream does not hash again.
+    this.#channelOfKeyGroup[keyGroup]!.collect(record, this.context.ingestNanos, keyGroup);
   }
 }

@@ -182,17 +182,22 @@ abstract class KeyedOperator extends ChainedOperator {
   readonly backend: KeyedStateBackend;
   readonly ctx: KeyedOperatorContext;
   readonly #key: KeyExtractor;
+  readonly #record: RecordContext;
 
-  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor) {
+  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor, record: RecordContext) {
     super(name, next);
     this.backend = new KeyedStateBackend(keyGroupRange(base.subtaskIndex, base.parallelism, base.maxParallelism), base.maxParallelism);
     this.ctx = new KeyedOperatorContext(base, this.backend);
     this.#key = key;
+    this.#record = record;
   }
 
+  /** Makes the record's key current: with the key group its producer computed when the channel carried it. */
   protected setKey(record: unknown): void {
     try {
-      this.backend.setCurrentKey(this.#key(record));
+      const keyGroup = this.#record.keyGroup;
+      if (keyGroup >= 0) this.backend.setCurrentKeyInGroup(this.#key(record), keyGroup);
+      else this.backend.setCurrentKey(this.#key(record));
     } catch (error) {
       fail(this.name, error);
     }
@@ -202,8 +207,8 @@ abstract class KeyedOperator extends ChainedOperator {
 class ReduceOperator extends KeyedOperator {
   readonly #state: ValueState<unknown>;
 
-  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor, readonly fn: ReduceFunction<unknown>) {
-    super(name, next, base, key);
+  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor, record: RecordContext, readonly fn: ReduceFunction<unknown>) {
+    super(name, next, base, key, record);
     this.#state = this.backend.valueState(REDUCE_STATE);
   }
 
@@ -225,8 +230,8 @@ class ReduceOperator extends KeyedOperator {
 class ProcessOperator extends KeyedOperator {
   readonly #out = this.emitter();
 
-  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor, readonly fn: ProcessFunction<unknown, unknown>) {
-    super(name, next, base, key);
+  constructor(name: string, next: Collector<unknown>, base: OperatorContext, key: KeyExtractor, record: RecordContext, readonly fn: ProcessFunction<unknown, unknown>) {
+    super(name, next, base, key, record);
   }
 
   override async open(): Promise<void> {
@@ -412,10 +417,10 @@ export class OperatorChain {
           built = new FlatMapOperator(operator.name, next, await load<FlatMapFunction<unknown, unknown>>(), ctx);
           break;
         case 'reduce':
-          built = new ReduceOperator(operator.name, next, ctx, await key(), await load<ReduceFunction<unknown>>());
+          built = new ReduceOperator(operator.name, next, ctx, await key(), context, await load<ReduceFunction<unknown>>());
           break;
         case 'process':
-          built = new ProcessOperator(operator.name, next, ctx, await key(), await load<ProcessFunction<unknown, unknown>>());
+          built = new ProcessOperator(operator.name, next, ctx, await key(), context, await load<ProcessFunction<unknown, unknown>>());
           break;
         case 'sink': {
           const factory = await load<SinkFactory<unknown>>();

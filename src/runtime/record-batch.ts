@@ -1,7 +1,8 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { FRAME_HEADER_BYTES, frameBytes } from '../../native-free-buffers/index.js';
 import type { RecordShape } from '../api/specs.js';
-import { BATCH_HEADER_BYTES, FRAME_NUMERIC_BATCH, FRAME_OBJECT_BATCH } from './frames.js';
+import { ColumnarBatchEncoder, ColumnarFrameReader } from './columnar-batch.js';
+import { BATCH_HEADER_BYTES, FRAME_COLUMNAR_BATCH, FRAME_NUMERIC_BATCH, FRAME_OBJECT_BATCH, KEY_GROUPS_FLAG, keyGroupColumnBytes } from './frames.js';
 
 /** Largest batch frame payload sluice writes: big enough to amortize, small enough to pipeline. */
 export const MAX_BATCH_BYTES = 32 * 1024;
@@ -15,7 +16,11 @@ export interface BatchEncoder {
   readonly count: number;
   /** Whether the batch has reached its size limit and must be encoded before the next add. */
   readonly full: boolean;
-  add(record: unknown, ingestNanos: number): void;
+  /**
+   * Adds a record to the batch. False when it does not fit in the batch's frame: encode the
+   * batch, then add it again (it then fits, or throws if it could never fit a frame).
+   */
+  add(record: unknown, ingestNanos: number, keyGroup: number): boolean;
   /**
    * Encodes records of the batch into one frame payload (valid until the next call) and
    * removes them from the batch; call until `count` is 0.
@@ -30,10 +35,63 @@ export interface BatchPayload {
 }
 
 /** Creates the encoder for a record shape; `maxFrameBytes` is the channel's frame limit. */
-export function createBatchEncoder(shape: RecordShape, maxFrameBytes: number): BatchEncoder {
-  return shape.kind === 'numeric'
-    ? new NumericBatchEncoder(shape.arity, Math.min(maxFrameBytes, MAX_BATCH_BYTES))
-    : new ObjectBatchEncoder(maxFrameBytes);
+export function createBatchEncoder(shape: RecordShape, maxFrameBytes: number, withKeyGroups = false): BatchEncoder {
+  switch (shape.kind) {
+    case 'numeric':
+      return new NumericBatchEncoder(shape.arity, Math.min(maxFrameBytes, MAX_BATCH_BYTES), withKeyGroups);
+    case 'schema':
+    case 'string':
+      return new ColumnarBatchEncoder(shape, maxFrameBytes, MAX_BATCH_BYTES, withKeyGroups);
+    default:
+      return new ObjectBatchEncoder(maxFrameBytes, withKeyGroups);
+  }
+}
+
+/**
+ * The key groups of a batch being built, written as the frame's last column (see
+ * {@link KEY_GROUPS_FLAG}); a do-nothing column for edges that are not hash-partitioned.
+ */
+export class KeyGroupColumn {
+  readonly enabled: boolean;
+  #groups: Uint16Array;
+
+  constructor(enabled: boolean, capacity: number) {
+    this.enabled = enabled;
+    this.#groups = new Uint16Array(enabled ? capacity : 0);
+  }
+
+  /** The flag for the header's second word. */
+  get flag(): number {
+    return this.enabled ? KEY_GROUPS_FLAG : 0;
+  }
+
+  /** Bytes the column adds to a frame of `count` records. */
+  bytes(count: number): number {
+    return this.enabled ? keyGroupColumnBytes(count) : 0;
+  }
+
+  set(index: number, keyGroup: number): void {
+    if (this.enabled) {
+      if (index >= this.#groups.length) {
+        const grown = new Uint16Array(Math.max(index + 1, this.#groups.length * 2));
+        grown.set(this.#groups);
+        this.#groups = grown;
+      }
+      this.#groups[index] = keyGroup;
+    }
+  }
+
+  /** Writes the key groups of records `[from, from + count)` at the end of `payload` (8-aligned offset). */
+  write(payload: Uint8Array, from: number, count: number): void {
+    if (!this.enabled) return;
+    const start = payload.byteLength - keyGroupColumnBytes(count);
+    new Uint16Array(payload.buffer, payload.byteOffset + start, count).set(this.#groups.subarray(from, from + count));
+  }
+
+  /** Drops the first `count` entries (records encoded into a frame while others stay). */
+  shift(count: number, total: number): void {
+    if (this.enabled) this.#groups.copyWithin(0, count, total);
+  }
 }
 
 class NumericBatchEncoder implements BatchEncoder {
@@ -44,14 +102,16 @@ class NumericBatchEncoder implements BatchEncoder {
   readonly #floats: Float64Array;
   readonly #timestamps: Float64Array;
   readonly #values: Float64Array;
+  readonly #keyGroups: KeyGroupColumn;
   #count = 0;
 
-  constructor(arity: number, budget: number) {
+  constructor(arity: number, budget: number, withKeyGroups: boolean) {
     this.#arity = arity;
-    this.#capacity = Math.max(1, Math.floor((budget - BATCH_HEADER_BYTES) / (8 * (arity + 1))));
+    this.#capacity = Math.max(1, Math.floor((budget - BATCH_HEADER_BYTES) / (8 * (arity + 1) + (withKeyGroups ? 2 : 0))));
     this.#timestamps = new Float64Array(this.#capacity);
     this.#values = new Float64Array(this.#capacity * arity);
-    const buffer = new ArrayBuffer(BATCH_HEADER_BYTES + this.#capacity * 8 * (arity + 1));
+    this.#keyGroups = new KeyGroupColumn(withKeyGroups, this.#capacity);
+    const buffer = new ArrayBuffer(BATCH_HEADER_BYTES + this.#capacity * 8 * (arity + 1) + this.#keyGroups.bytes(this.#capacity));
     this.#bytes = new Uint8Array(buffer);
     this.#words = new Uint32Array(buffer, 0, 2);
     this.#floats = new Float64Array(buffer);
@@ -65,7 +125,7 @@ class NumericBatchEncoder implements BatchEncoder {
     return this.#count === this.#capacity;
   }
 
-  add(record: unknown, ingestNanos: number): void {
+  add(record: unknown, ingestNanos: number, keyGroup: number): boolean {
     const values = record as ArrayLike<number>;
     const arity = this.#arity;
     if (values === null || typeof values !== 'object' || values.length !== arity) {
@@ -75,17 +135,21 @@ class NumericBatchEncoder implements BatchEncoder {
     }
     const base = this.#count * arity;
     for (let i = 0; i < arity; i++) this.#values[base + i] = values[i]!;
+    this.#keyGroups.set(this.#count, keyGroup);
     this.#timestamps[this.#count++] = ingestNanos;
+    return true;
   }
 
   encode(): BatchPayload {
     const count = this.#count;
     this.#words[0] = count;
-    this.#words[1] = this.#arity;
+    this.#words[1] = (this.#arity | this.#keyGroups.flag) >>> 0;
     this.#floats.set(this.#timestamps.subarray(0, count), 1);
     this.#floats.set(this.#values.subarray(0, count * this.#arity), 1 + count);
     this.#count = 0;
-    return { frameType: FRAME_NUMERIC_BATCH, bytes: this.#bytes.subarray(0, BATCH_HEADER_BYTES + count * 8 * (this.#arity + 1)) };
+    const bytes = this.#bytes.subarray(0, BATCH_HEADER_BYTES + count * 8 * (this.#arity + 1) + this.#keyGroups.bytes(count));
+    this.#keyGroups.write(bytes, 0, count);
+    return { frameType: FRAME_NUMERIC_BATCH, bytes };
   }
 }
 
@@ -97,10 +161,12 @@ class ObjectBatchEncoder implements BatchEncoder {
   readonly #records: unknown[] = [];
   readonly #timestamps = new Float64Array(OBJECT_BATCH_RECORDS);
   readonly #maxFrameBytes: number;
+  readonly #keyGroups: KeyGroupColumn;
   #scratch = new Uint8Array(MAX_BATCH_BYTES);
 
-  constructor(maxFrameBytes: number) {
+  constructor(maxFrameBytes: number, withKeyGroups: boolean) {
     this.#maxFrameBytes = maxFrameBytes;
+    this.#keyGroups = new KeyGroupColumn(withKeyGroups, OBJECT_BATCH_RECORDS);
   }
 
   get count(): number {
@@ -111,9 +177,11 @@ class ObjectBatchEncoder implements BatchEncoder {
     return this.#records.length === OBJECT_BATCH_RECORDS;
   }
 
-  add(record: unknown, ingestNanos: number): void {
+  add(record: unknown, ingestNanos: number, keyGroup: number): boolean {
+    this.#keyGroups.set(this.#records.length, keyGroup);
     this.#timestamps[this.#records.length] = ingestNanos;
     this.#records.push(record);
+    return true;
   }
 
   /**
@@ -124,7 +192,8 @@ class ObjectBatchEncoder implements BatchEncoder {
     const total = this.#records.length;
     let count = total;
     let packed = this.#packr.pack(this.#records);
-    while (BATCH_HEADER_BYTES + count * 8 + packed.byteLength > this.#maxFrameBytes) {
+    const keyGroups = this.#keyGroups;
+    while (BATCH_HEADER_BYTES + count * 8 + align8(packed.byteLength) + keyGroups.bytes(count) > this.#maxFrameBytes) {
       if (count === 1) {
         throw new RangeError(
           `a record of ${packed.byteLength} encoded bytes exceeds the channel's frame limit of ${this.#maxFrameBytes} bytes; ` +
@@ -134,61 +203,38 @@ class ObjectBatchEncoder implements BatchEncoder {
       count >>= 1;
       packed = this.#packr.pack(this.#records.slice(0, count));
     }
-    const size = BATCH_HEADER_BYTES + count * 8 + packed.byteLength;
+    // With key groups, the packed records are padded to 8 so the column after them is aligned.
+    const packedBytes = keyGroups.enabled ? align8(packed.byteLength) : packed.byteLength;
+    const size = BATCH_HEADER_BYTES + count * 8 + packedBytes + keyGroups.bytes(count);
     if (size > this.#scratch.byteLength) this.#scratch = new Uint8Array(Math.max(size, this.#scratch.byteLength * 2));
     const bytes = this.#scratch;
     const header = new DataView(bytes.buffer, 0, BATCH_HEADER_BYTES);
     header.setUint32(0, count, true);
-    header.setUint32(4, 0, true);
+    // With key groups, the second word also holds the packed length: unpack wants no padding.
+    header.setUint32(4, keyGroups.enabled ? (keyGroups.flag | packed.byteLength) >>> 0 : 0, true);
     new Float64Array(bytes.buffer, BATCH_HEADER_BYTES, count).set(this.#timestamps.subarray(0, count));
     bytes.set(packed, BATCH_HEADER_BYTES + count * 8);
+    const payload = bytes.subarray(0, size);
+    keyGroups.write(payload, 0, count);
     if (count === total) {
       this.#records.length = 0;
     } else {
       this.#records.splice(0, count);
       this.#timestamps.copyWithin(0, count, total);
+      keyGroups.shift(count, total);
     }
-    return { frameType: FRAME_OBJECT_BATCH, bytes: bytes.subarray(0, size) };
+    return { frameType: FRAME_OBJECT_BATCH, bytes: payload };
   }
 }
 
-/** Receives decoded records; `ingestNanos` is the record's ingestion timestamp. */
-export type RecordHandler = (record: unknown, ingestNanos: number, index: number) => void;
+const align8 = (bytes: number) => (bytes + 7) & ~7;
+const NO_KEY_GROUPS = new Uint16Array(0);
 
 /**
- * Decodes batch frames read from a ring (zero-copy for numeric batches; object batches are
- * copied once to ordinary memory, which msgpackr's string decoder needs).
+ * Receives decoded records; `ingestNanos` is the record's ingestion timestamp, `keyGroup` the key
+ * group its producer computed (hash-partitioned channels) or -1.
  */
-export class BatchDecoder {
-  readonly #unpackr = new Unpackr({ useRecords: true });
-  #scratch = Buffer.allocUnsafe(MAX_BATCH_BYTES);
-
-  /**
-   * Calls `handler` for each record of the frame at `bytes[offset, offset + length)` and
-   * returns the number of records. `bytes` must be 8-byte aligned in its buffer at `offset`.
-   */
-  decode(frameType: number, bytes: Uint8Array, offset: number, length: number, handler: RecordHandler): number {
-    const view = new DataView(bytes.buffer, bytes.byteOffset + offset, length);
-    const count = view.getUint32(0, true);
-    const timestamps = new Float64Array(bytes.buffer, bytes.byteOffset + offset + BATCH_HEADER_BYTES, count);
-    if (frameType === FRAME_NUMERIC_BATCH) {
-      const arity = view.getUint32(4, true);
-      const values = new Float64Array(bytes.buffer, bytes.byteOffset + offset + BATCH_HEADER_BYTES + count * 8, count * arity);
-      for (let i = 0; i < count; i++) handler(numericRecord(values, i * arity, arity), timestamps[i]!, i);
-      return count;
-    }
-    if (frameType === FRAME_OBJECT_BATCH) {
-      const packedStart = offset + BATCH_HEADER_BYTES + count * 8;
-      const packedLength = length - BATCH_HEADER_BYTES - count * 8;
-      if (packedLength > this.#scratch.byteLength) this.#scratch = Buffer.allocUnsafe(packedLength * 2);
-      this.#scratch.set(bytes.subarray(packedStart, packedStart + packedLength));
-      const records = this.#unpackr.unpack(this.#scratch.subarray(0, packedLength)) as unknown[];
-      for (let i = 0; i < count; i++) handler(records[i], timestamps[i]!, i);
-      return count;
-    }
-    throw new RangeError(`unknown frame type ${frameType} in a record channel`);
-  }
-}
+export type RecordHandler = (record: unknown, ingestNanos: number, keyGroup: number) => void;
 
 /**
  * The numeric record of `arity` values at `values[base]`, as a fresh array (the consumer may
@@ -224,6 +270,11 @@ function describe(value: unknown): string {
  * is left before the ring may reuse it.
  */
 export class BatchCursor {
+  /** The shape of the channel's records: columnar frames need it to build records. */
+  readonly #shape: RecordShape | undefined;
+  #columnar: ColumnarFrameReader | undefined;
+  /** Where the columnar frame being handed out lies, for {@link detach}. */
+  #frame: { bytes: Uint8Array; offset: number; length: number } = { bytes: new Uint8Array(0), offset: 0, length: 0 };
   readonly #unpackr = new Unpackr({ useRecords: true });
   readonly #packr = new Packr({ useRecords: true });
   #scratch = Buffer.allocUnsafe(MAX_BATCH_BYTES);
@@ -234,6 +285,13 @@ export class BatchCursor {
   #timestamps: Float64Array = new Float64Array(0);
   #values: Float64Array = new Float64Array(0);
   #records: unknown[] = [];
+  /** The frame's key-group column, or an empty array when it has none. */
+  #keyGroups: Uint16Array = NO_KEY_GROUPS;
+
+  /** A cursor over a channel whose records have `shape` (needed for `schema` and `string` records). */
+  constructor(shape?: RecordShape) {
+    this.#shape = shape;
+  }
 
   /** Whether records of a frame are left. */
   get active(): boolean {
@@ -249,22 +307,44 @@ export class BatchCursor {
   begin(frameType: number, bytes: Uint8Array, offset: number, length: number): void {
     const view = new DataView(bytes.buffer, bytes.byteOffset + offset, length);
     const count = view.getUint32(0, true);
+    const flags = view.getUint32(4, true);
+    // The key-group column, when present, ends the payload: the rest of the layout is unchanged.
+    const keyGroupBytes = (flags & KEY_GROUPS_FLAG) !== 0 ? keyGroupColumnBytes(count) : 0;
+    const body = length - keyGroupBytes;
+    this.#keyGroups = keyGroupBytes > 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset + offset + body, count) : NO_KEY_GROUPS;
     this.#frameType = frameType;
     this.#index = 0;
     this.#timestamps = new Float64Array(bytes.buffer, bytes.byteOffset + offset + BATCH_HEADER_BYTES, count);
     if (frameType === FRAME_NUMERIC_BATCH) {
-      this.#arity = view.getUint32(4, true);
+      this.#arity = (flags & ~KEY_GROUPS_FLAG) >>> 0;
       this.#values = new Float64Array(bytes.buffer, bytes.byteOffset + offset + BATCH_HEADER_BYTES + count * 8, count * this.#arity);
     } else if (frameType === FRAME_OBJECT_BATCH) {
       const packedStart = offset + BATCH_HEADER_BYTES + count * 8;
-      const packedLength = length - BATCH_HEADER_BYTES - count * 8;
+      // With key groups, the packed length is in the flags word (the padding before the column is not msgpack).
+      const packedLength = keyGroupBytes > 0 ? flags & ~KEY_GROUPS_FLAG : body - BATCH_HEADER_BYTES - count * 8;
       if (packedLength > this.#scratch.byteLength) this.#scratch = Buffer.allocUnsafe(packedLength * 2);
       this.#scratch.set(bytes.subarray(packedStart, packedStart + packedLength));
       this.#records = this.#unpackr.unpack(this.#scratch.subarray(0, packedLength)) as unknown[];
+    } else if (frameType === FRAME_COLUMNAR_BATCH) {
+      this.#columnarReader().bind(bytes, offset, body);
+      this.#frame.bytes = bytes;
+      this.#frame.offset = offset;
+      this.#frame.length = body;
     } else {
       throw new RangeError(`unknown frame type ${frameType} in a record channel`);
     }
     this.#count = count;
+  }
+
+  #columnarReader(): ColumnarFrameReader {
+    if (!this.#columnar) {
+      const shape = this.#shape;
+      if (!shape || (shape.kind !== 'schema' && shape.kind !== 'string')) {
+        throw new RangeError(`a columnar batch frame arrived on a channel of ${shape ? shape.kind : 'unknown'} records`);
+      }
+      this.#columnar = new ColumnarFrameReader(shape);
+    }
+    return this.#columnar;
   }
 
   /** Hands at most `budget` records to `handler`; returns how many it handed. */
@@ -272,19 +352,27 @@ export class BatchCursor {
     const end = Math.min(this.#count, this.#index + budget);
     const start = this.#index;
     const timestamps = this.#timestamps;
+    const keyGroups = this.#keyGroups;
+    const withKeyGroups = keyGroups.length > 0;
     if (this.#frameType === FRAME_NUMERIC_BATCH) {
       const values = this.#values;
       const arity = this.#arity;
       // Advance before the call: a handler that throws must not see the record again.
       for (let i = start; i < end; i++) {
         this.#index = i + 1;
-        handler(numericRecord(values, i * arity, arity), timestamps[i]!, i);
+        handler(numericRecord(values, i * arity, arity), timestamps[i]!, withKeyGroups ? keyGroups[i]! : -1);
+      }
+    } else if (this.#frameType === FRAME_COLUMNAR_BATCH) {
+      const build = this.#columnar!.build;
+      for (let i = start; i < end; i++) {
+        this.#index = i + 1;
+        handler(build(i), timestamps[i]!, withKeyGroups ? keyGroups[i]! : -1);
       }
     } else {
       const records = this.#records;
       for (let i = start; i < end; i++) {
         this.#index = i + 1;
-        handler(records[i], timestamps[i]!, i);
+        handler(records[i], timestamps[i]!, withKeyGroups ? keyGroups[i]! : -1);
       }
     }
     return end - start;
@@ -293,6 +381,14 @@ export class BatchCursor {
   /** Copies the rest of the frame out of ring memory, which the reader may now release. */
   detach(): void {
     if (!this.active) return;
+    if (this.#keyGroups.length > 0) this.#keyGroups = this.#keyGroups.slice();
+    if (this.#frameType === FRAME_COLUMNAR_BATCH) {
+      const frame = this.#frame;
+      this.#columnar!.detach(frame.bytes, frame.offset, frame.length);
+      frame.bytes = new Uint8Array(0);
+      this.#timestamps = this.#columnar!.timestamps;
+      return;
+    }
     this.#timestamps = this.#timestamps.slice();
     if (this.#frameType === FRAME_NUMERIC_BATCH) this.#values = this.#values.slice();
   }
@@ -319,6 +415,11 @@ export class BatchCursor {
       floats.set(this.#timestamps.subarray(this.#index, this.#count), 1);
       floats.set(this.#values.subarray(this.#index * arity, this.#count * arity), 1 + count);
       payload = new Uint8Array(floats.buffer);
+    } else if (this.#frameType === FRAME_COLUMNAR_BATCH) {
+      const encoder = new ColumnarBatchEncoder(this.#shape!, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      const build = this.#columnar!.build;
+      for (let i = this.#index; i < this.#count; i++) encoder.add(build(i), this.#timestamps[i]!, -1);
+      payload = encoder.encode().bytes.slice();
     } else {
       const packed = this.#packr.pack(this.#records.slice(this.#index, this.#count));
       payload = new Uint8Array(BATCH_HEADER_BYTES + count * 8 + packed.byteLength);

@@ -5,6 +5,12 @@
  */
 export interface RecordContext {
   ingestNanos: number;
+  /**
+   * The record's key group when it arrived on a hash-partitioned channel (the producer hashed
+   * its key to route it), or -1. The keyed operator at the head of the chain uses it instead of
+   * hashing the key again.
+   */
+  keyGroup: number;
 }
 
 /** Nanoseconds on the process.hrtime clock, the same clock in every thread. */

@@ -50,7 +50,7 @@ export class Subtask {
   readonly #deployment: SubtaskDeployment;
   readonly #control: RingReader;
   readonly #controlDecoder = new Unpackr();
-  readonly #context: RecordContext = { ingestNanos: 0 };
+  readonly #context: RecordContext = { ingestNanos: 0, keyGroup: -1 };
   readonly #inputs: InputChannel[] = [];
   readonly #channels: ChannelOutput[] = [];
   readonly #outputs: CheckpointOutput[] = [];
@@ -198,7 +198,7 @@ export class Subtask {
     const d = this.#deployment;
     const edges: EdgeOutput[] = [];
     for (const output of d.outputs) {
-      const channels = output.channels.map((channel) => new ChannelOutput(channel.ring, channel.peerDoorbell, output.shape));
+      const channels = output.channels.map((channel) => new ChannelOutput(channel.ring, channel.peerDoorbell, output.shape, output.partitioning.type === 'hash'));
       this.#channels.push(...channels);
       output.channels.forEach((endpoint, index) => {
         this.#outputs.push({ channel: channels[index]!, edgeId: output.edgeId, consumer: endpoint.peerSubtask });
@@ -231,7 +231,7 @@ export class Subtask {
           finished: false,
           blocked: false,
           replay: undefined,
-          cursor: new BatchCursor(),
+          cursor: new BatchCursor(input.shape),
         });
       }
     }
@@ -288,8 +288,9 @@ export class Subtask {
   #recordHandler(chain: OperatorChain): RecordHandler {
     const input = chain.input;
     const context = this.#context;
-    return (record, ingestNanos) => {
+    return (record, ingestNanos, keyGroup) => {
       context.ingestNanos = ingestNanos;
+      context.keyGroup = keyGroup;
       this.#recordsIn++;
       input.collect(record);
     };

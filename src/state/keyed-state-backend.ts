@@ -39,6 +39,21 @@ export class KeyedStateBackend {
     this.#currentGroup = group - this.range.start;
   }
 
+  /**
+   * Sets the current key, whose key group the caller already knows (the producer of a
+   * hash-partitioned channel computed it to route the record). Throws if the group does not
+   * belong to this subtask: a producer that routed by another key.
+   */
+  setCurrentKeyInGroup(key: Key, group: number): void {
+    if (group < this.range.start || group > this.range.end) {
+      throw new RangeError(
+        `key ${JSON.stringify(key)} arrived for key group ${group}, outside this subtask's range ${this.range.start}..${this.range.end}`,
+      );
+    }
+    this.#currentKey = key;
+    this.#currentGroup = group - this.range.start;
+  }
+
   /** The table of state `name`, created on first use; handles keep it (restore fills the same one). */
   #table(name: string): StateTable {
     let table = this.#tables.get(name);
