@@ -323,7 +323,8 @@ async function main(): Promise<void> {
   // The start of a first job in a fresh process (threads, module imports), then a warm-up of
   // every case so that later runs reuse sluice's threads and the baselines' compiled code.
   const coldStarts = new Map<number, Summary>();
-  for (const parallelism of [1, 2]) {
+  // With --filter (a profile, a quick look) only the cases asked for run.
+  for (const parallelism of filter === undefined ? [1, 2] : []) {
     const samples = Array.from({ length: repetitions }, () => coldStart(parallelism));
     coldStarts.set(parallelism, summarize(samples.map((sample) => sample.firstRecordMs)));
     progress(

@@ -275,6 +275,8 @@ export class BatchCursor {
   #columnar: ColumnarFrameReader | undefined;
   /** Where the columnar frame being handed out lies, for {@link detach}. */
   #frame: { bytes: Uint8Array; offset: number; length: number } = { bytes: new Uint8Array(0), offset: 0, length: 0 };
+  /** Whether the frame being handed out was copied out of ring memory already. */
+  #detached = false;
   readonly #unpackr = new Unpackr({ useRecords: true });
   readonly #packr = new Packr({ useRecords: true });
   #scratch = Buffer.allocUnsafe(MAX_BATCH_BYTES);
@@ -314,6 +316,7 @@ export class BatchCursor {
     this.#keyGroups = keyGroupBytes > 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset + offset + body, count) : NO_KEY_GROUPS;
     this.#frameType = frameType;
     this.#index = 0;
+    this.#detached = false;
     this.#timestamps = new Float64Array(bytes.buffer, bytes.byteOffset + offset + BATCH_HEADER_BYTES, count);
     if (frameType === FRAME_NUMERIC_BATCH) {
       this.#arity = (flags & ~KEY_GROUPS_FLAG) >>> 0;
@@ -380,7 +383,8 @@ export class BatchCursor {
 
   /** Copies the rest of the frame out of ring memory, which the reader may now release. */
   detach(): void {
-    if (!this.active) return;
+    if (!this.active || this.#detached) return;
+    this.#detached = true;
     if (this.#keyGroups.length > 0) this.#keyGroups = this.#keyGroups.slice();
     if (this.#frameType === FRAME_COLUMNAR_BATCH) {
       const frame = this.#frame;

@@ -43,7 +43,11 @@ function encode(shape: RecordShape, records: readonly unknown[], keyGroups: bool
   return frames;
 }
 
-/** Decodes frames with one cursor, `step` records at a time, detaching (and wiping the source) halfway through each frame. */
+/**
+ * Decodes frames with one cursor, `step` records at a time. It detaches after the first step
+ * (and wipes the source, as the ring would reuse it), and again after every later step: a
+ * subtask detaches each time it stops in the middle of a frame.
+ */
 function decode(shape: RecordShape, frames: ReadonlyArray<{ frameType: number; bytes: Uint8Array }>, step = 7): Decoded[] {
   const cursor = new BatchCursor(shape);
   const out: Decoded[] = [];
@@ -52,10 +56,8 @@ function decode(shape: RecordShape, frames: ReadonlyArray<{ frameType: number; b
     let handed = 0;
     while (cursor.active) {
       handed += cursor.step((record, ingestNanos, keyGroup) => out.push({ record, ingestNanos, keyGroup }), step);
-      if (handed >= step && handed < step * 2) {
-        cursor.detach();
-        frame.bytes.fill(0xee); // the ring reuses the memory: a detached cursor must not read it
-      }
+      cursor.detach();
+      frame.bytes.fill(0xee); // the ring reuses the memory: a detached cursor must not read it
     }
   }
   return out;
