@@ -306,7 +306,8 @@ async function main(): Promise<void> {
 
   let text: WordCountInput | undefined;
   const textDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-words-'));
-  if (wanted('word-count')) {
+  const placeholder: WordCountInput = { dir: textDir, text: '', words: 0, distinct: 0 };
+  if (caseSpecs(placeholder).some((spec) => spec.workload === 'word-count' && wanted(spec.name))) {
     const file = path.join(textDir, 'text.txt');
     generateText(file, textBytes);
     const reference = await runNaiveWordCount(file, path.join(textDir, 'reference.txt'));
