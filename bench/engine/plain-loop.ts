@@ -6,7 +6,7 @@
 import type { Collector, Key } from '../../src/index.js';
 import type { BenchSinkResult, BenchSourceOptions } from './ops.js';
 import type { BaselineOperators, BaselineRun } from './stream-baseline.js';
-import { BASELINE_CONTEXT } from './stream-baseline.js';
+import { BASELINE_CONTEXT, openOperators } from './stream-baseline.js';
 
 /** Records the source emits per poll, as sluice asks of it. */
 const POLL_BUDGET = 256;
@@ -14,13 +14,7 @@ const POLL_BUDGET = 256;
 /** Runs `count` records through source → map → keyed reduce (a Map of accumulators) → sink in one loop. */
 export async function runPlainLoop<T>(operators: BaselineOperators<T>, options: BenchSourceOptions): Promise<BaselineRun> {
   const started = performance.now();
-  const source = operators.source.impl(options);
-  await source.open({ ...BASELINE_CONTEXT, wakeup() {}, deadLetters: { count: 0 } }, undefined);
-  const map = operators.map.impl;
-  const reduce = operators.reduce.impl;
-  const keyOf = operators.keyOf;
-  const sink = operators.sink.impl(undefined);
-  await sink.open?.(BASELINE_CONTEXT);
+  const { source, map, reduce, keyOf, sink } = await openOperators(operators, options);
   const accumulators = new Map<Key, T>();
   const out: Collector<T> = {
     collect(record) {

@@ -38,6 +38,15 @@ export const BASELINE_CONTEXT: KeyedContext = {
   forEachKey: () => { throw new Error('the baseline has no keyed state'); },
 };
 
+/** The baseline's operators, created and opened in this thread as a sluice subtask would. */
+export async function openOperators<T>(operators: BaselineOperators<T>, options: BenchSourceOptions) {
+  const source = operators.source.impl(options);
+  await source.open({ ...BASELINE_CONTEXT, wakeup() {}, deadLetters: { count: 0 } }, undefined);
+  const sink = operators.sink.impl(undefined);
+  await sink.open?.(BASELINE_CONTEXT);
+  return { source, map: operators.map.impl, reduce: operators.reduce.impl, keyOf: operators.keyOf, sink };
+}
+
 /**
  * Runs `count` records through Readable → Transform (map) → Transform (keyed reduce, a Map
  * of accumulators) → Writable, with object-mode streams of `highWaterMark` records (Node's
@@ -49,13 +58,7 @@ export async function runStreamPipeline<T>(
   highWaterMark: number | undefined,
 ): Promise<BaselineRun> {
   const started = performance.now();
-  const source = operators.source.impl(options);
-  await source.open({ ...BASELINE_CONTEXT, wakeup() {}, deadLetters: { count: 0 } }, undefined);
-  const map = operators.map.impl;
-  const reduce = operators.reduce.impl;
-  const keyOf = operators.keyOf;
-  const sink = operators.sink.impl(undefined);
-  await sink.open?.(BASELINE_CONTEXT);
+  const { source, map, reduce, keyOf, sink } = await openOperators(operators, options);
 
   let ended = false;
   const readable = new Readable({
