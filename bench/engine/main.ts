@@ -39,7 +39,7 @@ import {
   writeReport,
 } from '../report.js';
 import type { BenchmarkEntry, Summary } from '../report.js';
-import { expectedSinkResult, numericMap, numericSink, numericSource, numericSum, objectMap, objectSink, objectSource, objectSum } from './ops.js';
+import { expectedSinkResult, hrtimeMs, numericMap, numericSink, numericSource, numericSum, objectMap, objectSink, objectSource, objectSum } from './ops.js';
 import type { BenchSinkResult, NumericRecord, ObjectRecord } from './ops.js';
 import { runPlainLoop } from './plain-loop.js';
 import { runPostMessagePipeline } from './postmessage-pipeline.js';
@@ -147,14 +147,14 @@ function checkSink(count: number, sink: BenchSinkResult): string | undefined {
 async function runSluice(shape: Shape, parallelism: number, count: number): Promise<Run & { firstRecordMs: number }> {
   let firstRecordMs = 0;
   const run = await withCpuTime(async () => {
-    const started = performance.now();
+    const started = hrtimeMs();
     const result = await executeSluice(shape, parallelism, count);
     const parts = (result.sinks['sink'] ?? []) as BenchSinkResult[];
     const merged = parts.reduce<BenchSinkResult>(
       (sum, part) => ({ records: sum.records + part.records, total: sum.total + part.total, keys: sum.keys + part.keys }),
       { records: 0, total: 0, keys: 0 },
     );
-    firstRecordMs = Math.min(...parts.map((part) => part.firstRecordAt ?? Infinity)) - (performance.timeOrigin + started);
+    firstRecordMs = Math.min(...parts.map((part) => part.firstRecordAt ?? Infinity)) - started;
     return { records: count, durationMs: result.durationMs, wrong: checkSink(count, merged) };
   });
   return { ...run, firstRecordMs };

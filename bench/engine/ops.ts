@@ -34,8 +34,13 @@ export interface BenchSinkResult {
   readonly total: number;
   /** Distinct keys seen. */
   readonly keys: number;
-  /** When the first record arrived, in milliseconds since the epoch (performance.timeOrigin + now), comparable across threads. */
+  /** When the first record arrived, in milliseconds on the process.hrtime clock (the same clock in every thread). */
   readonly firstRecordAt?: number;
+}
+
+/** Milliseconds on the process.hrtime clock: unlike performance.now(), one clock for every thread. */
+export function hrtimeMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 /** The key of record `seq`: a multiplicative hash, so consecutive records spread over keys. */
@@ -158,7 +163,7 @@ class CountingSink<K> {
   #firstRecordAt: number | undefined;
 
   add(key: K, value: number): void {
-    if (this.#records === 0) this.#firstRecordAt = performance.timeOrigin + performance.now();
+    if (this.#records === 0) this.#firstRecordAt = hrtimeMs();
     this.#records++;
     this.#last.set(key, value);
   }
