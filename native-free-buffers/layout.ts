@@ -18,6 +18,12 @@ export const WRITER_STATE = 1;
 export const READ_POS = 1 * LINE; // own 64-byte line
 /** Consumer's state: OPEN or CANCELLED (the producer must stop writing). Writer: consumer. */
 export const READER_STATE = 1 * LINE + 1;
+/**
+ * Most bytes the consumer wants in flight (written, not yet released), or 0 for the whole
+ * capacity: buffer debloating. The producer respects it, but always writes into an empty ring.
+ * Writer: consumer.
+ */
+export const IN_FLIGHT_LIMIT = 1 * LINE + 2;
 /** Producer's published priority-lane write count. Writer: producer. */
 export const PRIORITY_WRITE = 2 * LINE; // own 64-byte line
 /** Consumer's released priority-lane read count. Writer: consumer. */

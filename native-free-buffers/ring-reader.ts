@@ -11,6 +11,7 @@ import {
   PRIORITY_SLOT_POSITION,
   PRIORITY_WRITE,
   READER_STATE,
+  IN_FLIGHT_LIMIT,
   READ_POS,
   STATE_CANCELLED,
   STATE_ENDED,
@@ -196,6 +197,25 @@ export class RingReader {
     this.#released = target;
     Atomics.store(this.#header, READ_POS, target | 0); // publish: space now free for the producer
     this.#ringer.ring();
+  }
+
+  /**
+   * Asks the producer to keep at most `bytes` in flight (written and not yet released), or the
+   * whole capacity with 0: buffer debloating. The producer takes a new limit at its next
+   * publish or when it runs out of room, and always writes into an empty ring, so a limit below
+   * a frame's size slows the channel but never stops it. Raising the limit rings the producer.
+   */
+  setInFlightLimit(bytes: number): void {
+    if (!(Number.isInteger(bytes) && bytes >= 0)) throw new RangeError(`in-flight limit must be a non-negative integer of bytes, got ${String(bytes)}`);
+    const limit = Math.min(bytes, this.capacity);
+    const previous = Atomics.exchange(this.#header, IN_FLIGHT_LIMIT, limit === this.capacity ? 0 : limit) >>> 0;
+    if (limit > (previous === 0 ? this.capacity : previous)) this.#ringer.ring();
+  }
+
+  /** The in-flight limit this reader set: the capacity unless it debloats. */
+  get inFlightLimit(): number {
+    const limit = Atomics.load(this.#header, IN_FLIGHT_LIMIT) >>> 0;
+    return limit === 0 ? this.capacity : limit;
   }
 
   /**

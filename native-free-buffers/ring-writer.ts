@@ -11,6 +11,7 @@ import {
   PRIORITY_SLOT_KIND,
   PRIORITY_SLOT_POSITION,
   PRIORITY_WRITE,
+  IN_FLIGHT_LIMIT,
   READER_STATE,
   READ_POS,
   STATE_CANCELLED,
@@ -63,6 +64,8 @@ export class RingWriter {
   #published = 0;
   /** Last read position loaded from the consumer; reloaded only when the ring looks full. */
   #readPosition = 0;
+  /** The consumer's in-flight limit as last loaded (the capacity when it set none). */
+  #limit: number;
   /** Position of the frame reserved and not yet committed, or -1. */
   #reservedAt = -1;
   #reservedMax = 0;
@@ -89,6 +92,7 @@ export class RingWriter {
     this.#position = Atomics.load(this.#header, WRITE_POS) >>> 0;
     this.#published = this.#position;
     this.#readPosition = Atomics.load(this.#header, READ_POS) >>> 0;
+    this.#limit = this.#loadLimit();
     this.#priorityWritten = Atomics.load(this.#header, PRIORITY_WRITE) >>> 0;
   }
 
@@ -100,6 +104,11 @@ export class RingWriter {
   /** Write position the reader can see. */
   get publishedPosition(): number {
     return this.#published;
+  }
+
+  /** Most bytes in flight the consumer asked for (as last seen by this writer): the capacity unless it debloats. */
+  get inFlightLimit(): number {
+    return this.#limit;
   }
 
   /** Committed bytes not yet published. */
@@ -183,6 +192,8 @@ export class RingWriter {
 
   /** Makes every committed frame visible to the reader with one store, and rings its doorbell. */
   publish(): void {
+    // Once per batch, not per frame: a consumer's new in-flight limit takes effect at the next batch.
+    this.#limit = this.#loadLimit();
     const position = this.#position;
     if (position === this.#published) return;
     this.#published = position;
@@ -230,11 +241,23 @@ export class RingWriter {
     return -1;
   }
 
+  /**
+   * Whether `bytes` more fit: within the consumer's in-flight limit, or into an empty ring
+   * whatever the limit (so a limit below a frame's size slows the channel but never stops it).
+   */
   #hasRoom(bytes: number): boolean {
-    if (this.capacity - ((this.#position - this.#readPosition) >>> 0) >= bytes) return true;
+    const used = (this.#position - this.#readPosition) >>> 0;
+    if (this.#limit - used >= bytes || used === 0) return true;
     const header = this.#header;
     if (Atomics.load(header, READER_STATE) === STATE_CANCELLED) throw new RingCancelledError();
     this.#readPosition = Atomics.load(header, READ_POS) >>> 0;
-    return this.capacity - ((this.#position - this.#readPosition) >>> 0) >= bytes;
+    this.#limit = this.#loadLimit();
+    const now = (this.#position - this.#readPosition) >>> 0;
+    return this.#limit - now >= bytes || now === 0;
+  }
+
+  #loadLimit(): number {
+    const limit = Atomics.load(this.#header, IN_FLIGHT_LIMIT) >>> 0;
+    return limit === 0 || limit > this.capacity ? this.capacity : limit;
   }
 }
