@@ -103,3 +103,52 @@ export class BufferDebloater {
 }
 
 const NOTHING_CHANGED: readonly number[] = Object.freeze([]);
+
+/** What {@link InputDebloat} needs of an input channel's ring: its capacity and a way to set its limit. */
+export interface DebloatedReader {
+  readonly capacity: number;
+  setInFlightLimit(bytes: number): void;
+}
+
+/**
+ * A subtask's input channels under debloating: counts what the input side consumes and, once per
+ * period, hands new limits to the rings. A do-nothing instance ({@link NO_DEBLOAT}) stands in
+ * when debloating is off, so the input side calls it unconditionally.
+ */
+export class InputDebloat {
+  readonly #debloater: BufferDebloater;
+  readonly #readers: readonly DebloatedReader[];
+
+  constructor(settings: DebloatSettings, readers: readonly DebloatedReader[], now: number) {
+    this.#readers = readers;
+    this.#debloater = new BufferDebloater(settings, readers.map((reader) => reader.capacity), now);
+  }
+
+  /** The current limit of each input channel. */
+  get limits(): readonly number[] {
+    return this.#debloater.limits;
+  }
+
+  /** Counts bytes consumed from any input channel. */
+  consumed(bytes: number): void {
+    this.#debloater.consumed(bytes);
+  }
+
+  /** Input channel `channel` ended. */
+  closed(channel: number): void {
+    this.#debloater.closed(channel);
+  }
+
+  /** Recomputes the limits when a period is over, and sets the changed ones on their rings. */
+  update(now: number): void {
+    for (const channel of this.#debloater.update(now)) this.#readers[channel]!.setInFlightLimit(this.#debloater.limits[channel]!);
+  }
+}
+
+/** Debloating off: nothing is counted and no limit is set. */
+export const NO_DEBLOAT: Pick<InputDebloat, 'consumed' | 'closed' | 'update'> & { readonly limits: readonly number[] } = {
+  limits: [],
+  consumed() {},
+  closed() {},
+  update() {},
+};
