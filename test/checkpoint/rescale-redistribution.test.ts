@@ -103,7 +103,7 @@ describe('redistribution to another parallelism', () => {
           // Output channel state: every producer has one more record pending for consumer 0, after its input state.
           for (let producer = 0; producer < p; producer++) {
             const key = flightKeys.find((candidate) => keyGroupOf(candidate, MAX_PARALLELISM) <= keyGroupRange(0, p, MAX_PARALLELISM).end);
-            const outputs: ChannelStateSnapshot['outputs'] = [];
+            const outputs: Array<ChannelStateSnapshot['outputs'][number]> = [];
             if (key !== undefined) {
               const record = [id++, key, 0];
               inFlight[producer * p]!.push(record);
