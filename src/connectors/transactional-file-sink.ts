@@ -86,7 +86,9 @@ class TransactionalFileSink implements SinkFunction<unknown, TransactionalFileSi
   rescaleState(ctx: SinkContext, previous: ReadonlyArray<{ readonly subtask: number; readonly state: unknown }>): TransactionalFileSinkState {
     const inherited = previous.map(({ subtask, state }) => ({ subtask, pending: (state as TransactionalFileSinkState | undefined)?.pending ?? [] }));
     const own = previous.find(({ subtask }) => subtask === ctx.subtaskIndex)?.state as TransactionalFileSinkState | undefined;
-    return { next: own?.next ?? 0, pending: [], inherited };
+    // A subtask index the checkpoint did not have may have committed part files in an earlier
+    // run at a higher parallelism: its numbers continue after them, so none is overwritten.
+    return { next: own?.next ?? this.#nextFreeTransaction(ctx.subtaskIndex), pending: [], inherited };
   }
 
   open(ctx: SinkContext, restoredState?: unknown): void {
@@ -96,9 +98,7 @@ class TransactionalFileSink implements SinkFunction<unknown, TransactionalFileSi
     const takenOver = restored?.inherited ?? (restored ? [{ subtask: this.#subtask, pending: restored.pending }] : []);
     // Finish what the restored checkpoint pre-committed: it completed, so its transactions commit.
     for (const { subtask, pending } of takenOver) for (const { transaction } of pending) this.#commit(transaction, subtask);
-    // Numbers continue after every part file of this subtask index: a run at another
-    // parallelism may have committed some that the restored state does not know of.
-    this.#next = Math.max(restored?.next ?? 0, this.#nextFreeTransaction());
+    this.#next = restored?.next ?? 0;
     // Everything else these subtasks left uncommitted was written after the checkpoint: discard it.
     const subtasks = new Set([this.#subtask, ...takenOver.map(({ subtask }) => subtask)]);
     for (const name of readdirSync(this.#dir)) {
@@ -108,11 +108,17 @@ class TransactionalFileSink implements SinkFunction<unknown, TransactionalFileSi
     fsyncDirectory(this.#dir);
   }
 
-  /** One more than the highest transaction number of a committed part file of this subtask index (0 if none). */
-  #nextFreeTransaction(): number {
+  /** One more than the highest transaction number of a committed part file of subtask index `subtask` (0 if none). */
+  #nextFreeTransaction(subtask: number): number {
     let next = 0;
-    const prefix = `part-${this.#subtask}-`;
-    for (const name of readdirSync(this.#dir)) {
+    const prefix = `part-${subtask}-`;
+    let names: string[];
+    try {
+      names = readdirSync(this.#dir);
+    } catch {
+      return 0; // no directory yet: no part files
+    }
+    for (const name of names) {
       if (!name.startsWith(prefix)) continue;
       const transaction = Number(name.slice(prefix.length));
       if (Number.isSafeInteger(transaction) && transaction >= next) next = transaction + 1;
