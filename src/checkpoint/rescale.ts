@@ -6,28 +6,25 @@
  * - Keyed state: each new subtask gets the key groups of its range, gathered from every old
  *   subtask whose range overlaps it (state is stored per key group).
  * - Source positions: every new subtask gets the positions of all old subtasks and its source
- *   picks its share ({@link SourceFunction.rescalePosition}); the shares cover every remaining
+ *   picks its share (`SourceFunction.rescalePosition`); the shares cover every remaining
  *   record exactly once.
  * - Sink state: each old subtask's state goes to exactly one new subtask (old `i` to new
  *   `i % newParallelism`), which commits or aborts the old subtask's transactions
- *   ({@link SinkFunction.rescaleState}), so each is committed or aborted exactly once.
+ *   (`SinkFunction.rescaleState`), so each is committed or aborted exactly once.
  * - In-flight data (unaligned checkpoints): see {@link rerouteEdge}.
  */
 import { FrameParser, frameBytes, FRAME_HEADER_BYTES } from '../../native-free-buffers/index.js';
-import type { SourceFunction, SinkFunction } from '../api/functions.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
 import type { JobPlan, PlannedEdge, PlannedVertex } from '../plan/job-plan.js';
 import type { ChannelStateSnapshot, SubtaskRestore, SubtaskSnapshot } from '../runtime/deployment.js';
 import { FRAME_BARRIER } from '../runtime/frames.js';
 import { packState, unpackState } from '../runtime/operator-chain.js';
 import { BatchDecoder, MAX_BATCH_BYTES, createBatchEncoder } from '../runtime/record-batch.js';
+import type { BatchEncoder } from '../runtime/record-batch.js';
 import type { KeyExtractor } from '../runtime/record-key.js';
 import { createKeyExtractor } from '../runtime/record-key.js';
 import { keyGroupOf, keyGroupRange, subtaskForKeyGroup } from '../state/key-groups.js';
 import type { CheckpointMetadata, SubtaskSnapshot as SavedSubtask } from '../storage/metadata.js';
-
-// For the JSDoc links above.
-export type { SourceFunction, SinkFunction };
 
 /** Keyed state as packed in a snapshot: per key group, per state name, the entries. */
 type KeyGroups = Array<[number, Array<[string, Array<[unknown, unknown]>]>]>;
@@ -250,7 +247,7 @@ function aligned(bytes: Uint8Array): Uint8Array {
 
 /** Builds the frames of one consumer's re-routed channel state, as a ring holds them. */
 class FrameWriter {
-  readonly #encoder;
+  readonly #encoder: BatchEncoder;
   readonly #chunks: Uint8Array[] = [];
 
   constructor(edge: PlannedEdge) {
