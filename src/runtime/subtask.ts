@@ -1,5 +1,5 @@
 import { Unpackr } from 'msgpackr';
-import { Doorbell, DoorbellRinger, RingReader } from '../../native-free-buffers/index.js';
+import { Doorbell, DoorbellRinger, FrameParser, RingReader } from '../../native-free-buffers/index.js';
 import type { Collector } from '../api/context.js';
 import type { SourceStatus } from '../api/functions.js';
 import { assertNever } from '../errors/sluice-error.js';
