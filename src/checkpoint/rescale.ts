@@ -13,16 +13,15 @@
  *   (`SinkFunction.rescaleState`), so each is committed or aborted exactly once.
  * - In-flight data (unaligned checkpoints): see {@link rerouteEdge}.
  */
-import { FrameParser, frameBytes, FRAME_HEADER_BYTES } from '../../native-free-buffers/index.js';
+import { FrameParser } from '../../native-free-buffers/index.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
 import type { JobPlan, PlannedEdge, PlannedVertex } from '../plan/job-plan.js';
 import type { ChannelStateSnapshot, SubtaskRestore, SubtaskSnapshot } from '../runtime/deployment.js';
 import { FRAME_BARRIER } from '../runtime/frames.js';
 import { packState, unpackState } from '../runtime/operator-chain.js';
-import { BatchDecoder, MAX_BATCH_BYTES, createBatchEncoder } from '../runtime/record-batch.js';
-import type { BatchEncoder } from '../runtime/record-batch.js';
 import type { KeyExtractor } from '../runtime/record-key.js';
 import { createKeyExtractor } from '../runtime/record-key.js';
+import { FrameWriter, forEachRecord } from './rescale-frames.js';
 import { keyGroupOf, keyGroupRange, subtaskForKeyGroup } from '../state/key-groups.js';
 import type { CheckpointMetadata, SubtaskSnapshot as SavedSubtask } from '../storage/metadata.js';
 
@@ -203,8 +202,7 @@ export async function rerouteEdge(
   const parallelism = plan.vertices[edge.to]!.parallelism;
   const partitioning = edge.partitioning;
   const key: KeyExtractor | undefined = partitioning.type === 'hash' ? await createKeyExtractor(partitioning.key, consumerName) : undefined;
-  const targets = Array.from({ length: parallelism }, () => new FrameWriter(edge));
-  const decoder = new BatchDecoder();
+  const targets = Array.from({ length: parallelism }, () => new FrameWriter(edge.shape, key !== undefined));
   let ordinal = 0;
   const oldProducers = producers.length;
   const oldConsumers = consumers.length;
@@ -229,9 +227,9 @@ export async function rerouteEdge(
           whole.addFrame(frame.frameType, frame.bytes.subarray(frame.offset, frame.offset + frame.length));
           continue;
         }
-        decoder.decode(frame.frameType, frame.bytes, frame.offset, frame.length, (record, ingestNanos) => {
+        forEachRecord(edge.shape, frame.frameType, frame.bytes, frame.offset, frame.length, (record, ingestNanos) => {
           const group = keyGroupOf(key(record), plan.maxParallelism);
-          targets[subtaskForKeyGroup(group, parallelism, plan.maxParallelism)]!.addRecord(record, ingestNanos);
+          targets[subtaskForKeyGroup(group, parallelism, plan.maxParallelism)]!.addRecord(record, ingestNanos, group);
         });
       }
       for (const target of targets) target.flushRecords();
@@ -243,47 +241,4 @@ export async function rerouteEdge(
 /** A copy of `bytes` at offset 0 of its own buffer when it is not 8-byte aligned (typed-array views need it). */
 function aligned(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
-}
-
-/** Builds the frames of one consumer's re-routed channel state, as a ring holds them. */
-class FrameWriter {
-  readonly #encoder: BatchEncoder;
-  readonly #chunks: Uint8Array[] = [];
-
-  constructor(edge: PlannedEdge) {
-    this.#encoder = createBatchEncoder(edge.shape, MAX_BATCH_BYTES);
-  }
-
-  addRecord(record: unknown, ingestNanos: number): void {
-    if (this.#encoder.full) this.flushRecords();
-    this.#encoder.add(record, ingestNanos);
-  }
-
-  flushRecords(): void {
-    while (this.#encoder.count > 0) {
-      const payload = this.#encoder.encode();
-      this.addFrame(payload.frameType, payload.bytes);
-    }
-  }
-
-  addFrame(frameType: number, payload: Uint8Array): void {
-    const frame = new Uint8Array(frameBytes(payload.byteLength));
-    const header = new DataView(frame.buffer);
-    header.setUint32(0, payload.byteLength, true);
-    header.setUint32(4, frameType, true);
-    frame.set(payload, FRAME_HEADER_BYTES);
-    this.#chunks.push(frame);
-  }
-
-  bytes(): Uint8Array {
-    this.flushRecords();
-    const total = this.#chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, at);
-      at += chunk.byteLength;
-    }
-    return out;
-  }
 }

@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { FrameParser } from '../../native-free-buffers/index.js';
 import { numericRecords } from '../../src/api/specs.js';
 import { rescaleRestore, restoreKey } from '../../src/checkpoint/rescale.js';
+import { FrameWriter, forEachRecord } from '../../src/checkpoint/rescale-frames.js';
 import type { JobPlan } from '../../src/plan/job-plan.js';
 import type { ChannelStateSnapshot, SubtaskRestore, SubtaskSnapshot } from '../../src/runtime/deployment.js';
 import { packState, unpackState } from '../../src/runtime/operator-chain.js';
-import { BatchDecoder, createBatchEncoder } from '../../src/runtime/record-batch.js';
 import { keyGroupOf, keyGroupRange } from '../../src/state/key-groups.js';
 import type { CheckpointMetadata } from '../../src/storage/index.js';
 
@@ -34,29 +34,24 @@ function plan(parallelism: number): JobPlan {
   };
 }
 
-/** One batch frame payload of `records` (`[id, key, 0]`). */
-function payload(records: ReadonlyArray<readonly number[]>): { frameType: number; bytes: Uint8Array } {
-  const encoder = createBatchEncoder(SHAPE, 1 << 16);
-  for (const record of records) encoder.add(record, 0);
-  const encoded = encoder.encode();
-  return { frameType: encoded.frameType, bytes: encoded.bytes.slice() };
-}
-
 /** Ring bytes of one frame holding `records`. */
 function ringBytes(records: ReadonlyArray<readonly number[]>): Uint8Array {
-  const { frameType, bytes } = payload(records);
-  const frame = new Uint8Array(8 + Math.ceil(bytes.byteLength / 8) * 8);
-  new DataView(frame.buffer).setUint32(0, bytes.byteLength, true);
-  new DataView(frame.buffer).setUint32(4, frameType, true);
-  frame.set(bytes, 8);
-  return frame;
+  const writer = new FrameWriter(SHAPE, false);
+  for (const record of records) writer.addRecord(record, 0, -1);
+  return writer.bytes();
+}
+
+/** The one frame of `records`, as a producer keeps it pending: its type and payload. */
+function payload(records: ReadonlyArray<readonly number[]>): { frameType: number; bytes: Uint8Array } {
+  const parser = new FrameParser(ringBytes(records));
+  parser.next();
+  return { frameType: parser.frameType, bytes: parser.bytes.slice(parser.frameOffset, parser.frameOffset + parser.frameLength) };
 }
 
 function decodeAll(bytes: Uint8Array): number[][] {
   const records: number[][] = [];
   const parser = new FrameParser(bytes);
-  const decoder = new BatchDecoder();
-  while (parser.next()) decoder.decode(parser.frameType, parser.bytes, parser.frameOffset, parser.frameLength, (record) => void records.push(record as number[]));
+  while (parser.next()) forEachRecord(SHAPE, parser.frameType, parser.bytes, parser.frameOffset, parser.frameLength, (record) => void records.push(record as number[]));
   return records;
 }
 
