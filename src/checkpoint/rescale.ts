@@ -12,6 +12,10 @@
  *   `i % newParallelism`), which commits or aborts the old subtask's transactions
  *   (`SinkFunction.rescaleState`), so each is committed or aborted exactly once.
  * - In-flight data (unaligned checkpoints): see {@link rerouteEdge}.
+ *
+ * Assumes the job's graph is the one the checkpoint ran: vertices are matched by name (see
+ * {@link savedSubtasksOf}), edges by id, and key groups need the same `maxParallelism` (the
+ * checkpoint does not record it, so a change goes unnoticed).
  */
 import { FrameParser } from '../../native-free-buffers/index.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
