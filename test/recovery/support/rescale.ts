@@ -14,7 +14,7 @@ import { expect } from 'vitest';
 import type { CheckpointMode } from '../../../src/checkpoint/checkpoint-mode.js';
 import type * as RescaleOps from '../../fixtures/checkpoint/rescale-ops.js';
 import { loadCompiled } from '../../support/compiled.js';
-import { ops, sluice } from './compiled.js';
+import { ops, sluice, storage } from './compiled.js';
 import { EventLog, NO_DIFFERENCE, committedLines, failureOf, multisetDifference, transactionalLines } from './jobs.js';
 
 const rescaleOps = await loadCompiled<typeof RescaleOps>('test/fixtures/checkpoint/rescale-ops.js');
@@ -131,37 +131,58 @@ function checkBroadcast(committed: readonly string[], from: number, to: number):
 
 /** Runs the two runs of one case in `root` and checks what they committed. */
 export async function runRescaleCase(root: string, kind: EdgeKind, mode: CheckpointMode, from: number, to: number): Promise<void> {
-  const dir = path.join(root, `${kind}-${mode}-${from}-${to}-${Date.now()}`);
+  await runRescaleStages(root, kind, mode, [from, to]);
+}
+
+/**
+ * Runs one run per parallelism of `stages`, each but the last failing on purpose once the second
+ * checkpoint it took is acknowledged (so its first completed), each after the first restoring
+ * the latest checkpoint; checks what they all committed. Broadcast takes two stages only.
+ */
+export async function runRescaleStages(root: string, kind: EdgeKind, mode: CheckpointMode, stages: readonly number[]): Promise<void> {
+  const dir = path.join(root, `${kind}-${mode}-${stages.join('-')}-${Date.now()}`);
   const outputs = [path.join(dir, 'out'), path.join(dir, 'out2')];
   const checkpoints = { mode, intervalMs: 10, dir: path.join(dir, 'checkpoints') };
+  const jobCheckpoints = new storage.CheckpointStorage({ checkpointDir: checkpoints.dir, job: `rescale-${kind}` });
+  const splits = stages[0]!;
 
-  const first = new EventLog();
-  const failed = await failureOf(
-    buildJob(kind, from, outputs, from).execute({
+  let previous: EventLog | undefined;
+  for (const [stage, parallelism] of stages.entries()) {
+    const log = new EventLog();
+    const last = stage === stages.length - 1;
+    // Checkpoint ids continue after every checkpoint directory of the job.
+    const firstId = ((await jobCheckpoints.highestCheckpointId()) ?? 0) + 1;
+    const run = buildJob(kind, parallelism, outputs, splits).execute({
       checkpoints,
-      restart: { type: 'none' },
-      faults: [{ operator: WORK, subtask: 0, kind: 'throw', atCheckpoint: { phase: 'after-ack', checkpointId: 2 } }],
-      onEvent: first.onEvent,
-    }),
-  );
-  expect(failed.message).toContain('injected');
-
-  const second = new EventLog();
-  await buildJob(kind, to, outputs, from).execute({ checkpoints, restore: 'latest', onEvent: second.onEvent });
-  const [restored] = second.of('restored');
-  expect(restored, 'run 2 restored a checkpoint of run 1').toBeDefined();
-  if (mode === 'unaligned') {
-    const stats = first.of('checkpoint').find((event) => event.statistics.id === restored!.checkpointId)!.statistics;
-    expect(stats.persistedInFlightBytes, 'the restored checkpoint holds in-flight data').toBeGreaterThan(0);
+      ...(stage > 0 ? { restore: 'latest' as const } : {}),
+      ...(last
+        ? {}
+        : {
+            restart: { type: 'none' as const },
+            faults: [{ operator: WORK, subtask: 0, kind: 'throw' as const, atCheckpoint: { phase: 'after-ack' as const, checkpointId: firstId + 1 } }],
+          }),
+      onEvent: log.onEvent,
+    });
+    if (last) await run;
+    else expect((await failureOf(run)).message).toContain('injected');
+    if (previous) {
+      const [restored] = log.of('restored');
+      expect(restored, `run ${stage + 1} restored a checkpoint of run ${stage}`).toBeDefined();
+      if (mode === 'unaligned' && stage === 1) {
+        const stats = previous.of('checkpoint').find((event) => event.statistics.id === restored!.checkpointId)!.statistics;
+        expect(stats.persistedInFlightBytes, 'the restored checkpoint holds in-flight data').toBeGreaterThan(0);
+      }
+    }
+    previous = log;
   }
 
   if (kind === 'broadcast') {
-    checkBroadcast(await committedLines(outputs[0]!), from, to);
+    checkBroadcast(await committedLines(outputs[0]!), stages[0]!, stages[1]!);
     return;
   }
   const expected = expectedOutputs(kind);
   for (const [index, lines] of expected.entries()) {
-    expect(multisetDifference(await committedLines(outputs[index]!), lines), `output ${index}, parallelism ${from} -> ${to}`).toEqual(NO_DIFFERENCE);
+    expect(multisetDifference(await committedLines(outputs[index]!), lines), `output ${index}, parallelism ${stages.join(' -> ')}`).toEqual(NO_DIFFERENCE);
   }
 }
 
