@@ -73,6 +73,14 @@ export interface SourceFunction<T, Position = unknown> {
   poll(out: Collector<T>, budget: number): SourceStatus;
   /** The position after the last record emitted, for checkpoints. */
   position(): Position;
+  /**
+   * Restore at another parallelism: returns this subtask's position (then passed to `open`)
+   * from `previous`, the positions of every subtask of the checkpoint (index = old subtask).
+   * `ctx` gives the new subtask index and parallelism. The positions all new subtasks return
+   * must together cover each remaining record exactly once (re-split, or hand each old split
+   * to one new subtask). A source without it cannot be restored at another parallelism.
+   */
+  rescalePosition?(ctx: SourceContext, previous: readonly Position[]): Position | undefined;
   /** Releases resources. Called once, also after a failure. */
   close?(): void | Promise<void>;
 }
@@ -91,6 +99,13 @@ export interface SinkFunction<T, Result = unknown> {
   snapshotState?(checkpointId: number): unknown;
   /** Checkpoint `checkpointId` is complete: commit what its snapshot pre-committed. */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  /**
+   * Restore at another parallelism: returns the state to `open` this subtask with, from the
+   * states of the old subtasks it takes over (`previous`; each old subtask's state is handed
+   * to exactly one new subtask, which must commit or abort that subtask's transactions).
+   * A sink with state but without it cannot be restored at another parallelism.
+   */
+  rescaleState?(ctx: SinkContext, previous: ReadonlyArray<{ readonly subtask: number; readonly state: unknown }>, previousParallelism: number): unknown;
   /** Receives one record; `ingestNanos` is when its source emitted it (`process.hrtime`). */
   write(record: T, ingestNanos: number): void;
   /** Called when every input has ended; what it returns is the sink's part of the job result. */

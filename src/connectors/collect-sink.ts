@@ -15,6 +15,11 @@ class CollectSinkSubtask<T> implements RestorableSinkFunction<T, T[], T[]> {
     this.#records = restoredState === undefined ? [] : restoredState.slice();
   }
 
+  /** Restored at another parallelism: the records of the old subtasks taken over, in old subtask order. */
+  rescaleState(_ctx: SinkContext, previous: ReadonlyArray<{ readonly subtask: number; readonly state: unknown }>): T[] {
+    return previous.flatMap(({ state }) => (state as T[] | undefined) ?? []);
+  }
+
   write(record: T): void {
     this.#records.push(record);
   }

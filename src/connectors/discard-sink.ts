@@ -29,6 +29,15 @@ class DiscardSinkSubtask implements RestorableSinkFunction<unknown, DiscardSinkR
     }
   }
 
+  /** Restored at another parallelism: the counts and histograms of the old subtasks taken over, merged. */
+  rescaleState(_ctx: SinkContext, previous: ReadonlyArray<{ readonly subtask: number; readonly state: unknown }>): DiscardSinkResult | undefined {
+    const states = previous.map(({ state }) => state as DiscardSinkResult | undefined).filter((state) => state !== undefined);
+    if (states.length === 0) return undefined;
+    const latency = new LatencyHistogram();
+    for (const state of states) latency.merge(LatencyHistogram.fromJSON(state.latency));
+    return { records: states.reduce((sum, state) => sum + state.records, 0), latency: latency.toJSON() };
+  }
+
   write(_record: unknown, ingestNanos: number): void {
     // process.hrtime() allocates a pair, but it is the clock ingestNanos comes from and the
     // cheapest reading of it measured here (performance.now() is no faster, and is offset

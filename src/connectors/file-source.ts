@@ -350,6 +350,39 @@ class FileSourceSubtask implements SourceFunction<unknown, number> {
     this.#maybeRead(false);
   }
 
+  /**
+   * Opens the subtask on an explicit byte range after a restore at another parallelism:
+   * `from` is a line start (an old subtask's position) and the lines that start before `end`
+   * are emitted. Dead-letter files are per subtask and are not re-split, so they are refused.
+   */
+  async openRange(ctx: SourceContext, from: number, end: number): Promise<void> {
+    const { path, onMalformed } = this.#options;
+    if (onMalformed === 'dead-letter') {
+      throw new ConfigurationError(
+        `file source subtask ${ctx.subtaskIndex} (${path}): onMalformed 'dead-letter' cannot be restored at another parallelism; ` +
+          `restore at the parallelism of the checkpoint, or use onMalformed 'fail' or 'skip'`,
+      );
+    }
+    this.#ctx = ctx;
+    this.#splitEnd = end;
+    try {
+      this.#handle = await fsp.open(path, 'r');
+    } catch (error) {
+      throw new SluiceError('SLUICE_FILE_READ', `file source subtask ${ctx.subtaskIndex}: cannot open ${path}: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    this.#bufferStart = from;
+    this.#anchorOffset = from;
+    if (from === 0) this.#linesBeforeAnchor = 0;
+    this.#maybeRead(false);
+  }
+
+  /** Where this subtask stops: it emits the lines that start before this offset. */
+  get splitEnd(): number {
+    return this.#splitEnd;
+  }
+
   /** Reads from `splitStart - 1` until the first newline: the line after it is the first one owned. */
   async #skipToFirstLine(splitStart: number): Promise<void> {
     this.#bufferStart = splitStart - 1;
@@ -563,10 +596,114 @@ class FileSourceSubtask implements SourceFunction<unknown, number> {
   }
 }
 
+/**
+ * A file source position after a restore at another parallelism: the byte ranges
+ * `[from, end)` left to read (from a line start; lines that start before `end`), in order.
+ */
+export interface FileSourceRangesPosition {
+  readonly ranges: ReadonlyArray<readonly [from: number, end: number]>;
+}
+
+/** A file source subtask's position: a byte offset in its split, or its ranges after a rescale. */
+export type FileSourcePosition = number | FileSourceRangesPosition;
+
+function isRangesPosition(position: unknown): position is FileSourceRangesPosition {
+  return (
+    typeof position === 'object' &&
+    position !== null &&
+    Array.isArray((position as FileSourceRangesPosition).ranges) &&
+    (position as FileSourceRangesPosition).ranges.every(
+      (range) => Array.isArray(range) && range.length === 2 && range.every((n) => Number.isSafeInteger(n) && n >= 0),
+    )
+  );
+}
+
+/**
+ * The file source as the runtime sees it: one {@link FileSourceSubtask} over the subtask's
+ * split, or, after a restore at another parallelism, one per byte range taken over, read one
+ * after the other.
+ */
+class FileSource implements SourceFunction<unknown, FileSourcePosition> {
+  readonly #options: ResolvedFileSourceOptions;
+  /** The readers left, the current one first. */
+  #readers: FileSourceSubtask[] = [];
+  /** Whether the position is a list of ranges (after a rescale). */
+  #ranges = false;
+
+  constructor(options: ResolvedFileSourceOptions) {
+    this.#options = options;
+  }
+
+  /** Hands each old subtask's unread range to one new subtask, round robin over all ranges. */
+  rescalePosition(ctx: SourceContext, previous: readonly FileSourcePosition[]): FileSourcePosition {
+    const { sizeBytes, path } = this.#options;
+    const ranges: Array<readonly [number, number]> = [];
+    previous.forEach((position, old) => {
+      if (typeof position === 'number' && Number.isSafeInteger(position) && position >= 0) {
+        ranges.push([position, Math.floor(((old + 1) * sizeBytes) / previous.length)]);
+      } else if (isRangesPosition(position)) {
+        ranges.push(...position.ranges);
+      } else {
+        throw new ConfigurationError(
+          `file source subtask ${ctx.subtaskIndex} (${path}): cannot rescale from the position of old subtask ${old}, ${describeValue(position)}`,
+        );
+      }
+    });
+    const live = ranges.filter(([from, end]) => from < end);
+    return { ranges: live.filter((_, index) => index % ctx.parallelism === ctx.subtaskIndex) };
+  }
+
+  async open(ctx: SourceContext, restoredPosition: FileSourcePosition | undefined): Promise<void> {
+    if (!isRangesPosition(restoredPosition)) {
+      const reader = new FileSourceSubtask(this.#options);
+      this.#readers = [reader];
+      await reader.open(ctx, restoredPosition);
+      return;
+    }
+    this.#ranges = true;
+    for (const [from, end] of restoredPosition.ranges) {
+      const reader = new FileSourceSubtask(this.#options);
+      this.#readers.push(reader);
+      await reader.openRange(ctx, from, end);
+    }
+  }
+
+  poll(out: Collector<unknown>, budget: number): SourceStatus {
+    for (;;) {
+      const reader = this.#readers[0];
+      if (!reader) return 'end';
+      const status = reader.poll(out, budget);
+      if (status !== 'end' || this.#readers.length === 1) return status;
+      this.#readers.shift();
+      // A read-only handle: a failure to close it loses nothing.
+      reader.close().catch(() => {});
+    }
+  }
+
+  position(): FileSourcePosition {
+    if (!this.#ranges) return this.#readers[0]!.position();
+    return { ranges: this.#readers.map((reader) => [reader.position(), reader.splitEnd] as const) };
+  }
+
+  async close(): Promise<void> {
+    const readers = this.#readers;
+    this.#readers = [];
+    let first: unknown;
+    for (const reader of readers) {
+      try {
+        await reader.close();
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first !== undefined) throw first;
+  }
+}
+
 /** The file source's definition; the runtime instantiates it in each subtask's worker. */
 export const fileSourceDefinition = defineSource(
   import.meta,
-  (options: unknown): SourceFunction<unknown> => new FileSourceSubtask(fileSourceOptionsInWorker(options)),
+  (options: unknown): SourceFunction<unknown> => new FileSource(fileSourceOptionsInWorker(options)),
 );
 
 /**

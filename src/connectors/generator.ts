@@ -220,12 +220,42 @@ class RateSchedule {
   }
 }
 
-/** One subtask of the generator. Position: the next sequence number it will emit. */
-class GeneratorSubtask implements SourceFunction<NumericGeneratorRecord | ObjectGeneratorRecord, number> {
+/**
+ * A generator position after a restore at another parallelism: the old subtasks' sequences
+ * (splits) this subtask took over, each as `[next sequence number, step]`.
+ */
+export interface GeneratorSplitsPosition {
+  readonly splits: ReadonlyArray<readonly [next: number, step: number]>;
+}
+
+/** A generator subtask's position: the next sequence number (step = parallelism), or its splits after a rescale. */
+export type GeneratorPosition = number | GeneratorSplitsPosition;
+
+function isSplitsPosition(position: unknown): position is GeneratorSplitsPosition {
+  return (
+    typeof position === 'object' &&
+    position !== null &&
+    Array.isArray((position as GeneratorSplitsPosition).splits) &&
+    (position as GeneratorSplitsPosition).splits.every(
+      (split) => Array.isArray(split) && split.length === 2 && split.every((n) => Number.isSafeInteger(n) && n >= 0) && split[1] > 0,
+    )
+  );
+}
+
+/**
+ * One subtask of the generator. Position: the next sequence number it will emit; after a
+ * restore at another parallelism, the old subtasks' sequences it took over (it emits from
+ * them in turn, one record each).
+ */
+class GeneratorSubtask implements SourceFunction<NumericGeneratorRecord | ObjectGeneratorRecord, GeneratorPosition> {
   readonly #options: ResolvedGeneratorOptions;
   readonly #seedBits: number;
   #step = 1;
   #nextSeq = 0;
+  /** After a rescale: `[next, step]` per split taken over (undefined: one sequence, `#nextSeq`/`#step`). */
+  #splits: Array<[number, number]> | undefined;
+  /** The split the next record comes from. */
+  #turn = 0;
   #schedule: RateSchedule | undefined;
   #keyStrings: string[] = [];
   #payload = '';
@@ -235,10 +265,28 @@ class GeneratorSubtask implements SourceFunction<NumericGeneratorRecord | Object
     this.#seedBits = seedHash(options.seed);
   }
 
-  open(ctx: SourceContext, restoredPosition: number | undefined): void {
+  /** Hands each old subtask's remaining sequence (split) to one new subtask, round robin over all splits. */
+  rescalePosition(ctx: SourceContext, previous: readonly GeneratorPosition[]): GeneratorPosition {
+    const splits: Array<[number, number]> = [];
+    previous.forEach((position, old) => {
+      if (typeof position === 'number') splits.push([position, previous.length]);
+      else if (isSplitsPosition(position)) for (const [next, step] of position.splits) splits.push([next, step]);
+      else {
+        throw new ConfigurationError(
+          `generator subtask ${ctx.subtaskIndex}: cannot rescale from the position of old subtask ${old}, ${describeValue(position)}`,
+        );
+      }
+    });
+    const live = splits.filter(([next]) => next < this.#options.count);
+    return { splits: live.filter((_, index) => index % ctx.parallelism === ctx.subtaskIndex) };
+  }
+
+  open(ctx: SourceContext, restoredPosition: GeneratorPosition | undefined): void {
     const { subtaskIndex, parallelism } = ctx;
     this.#step = parallelism;
-    if (restoredPosition === undefined) {
+    if (isSplitsPosition(restoredPosition)) {
+      this.#splits = restoredPosition.splits.map(([next, step]) => [next, step]);
+    } else if (restoredPosition === undefined) {
       this.#nextSeq = subtaskIndex;
     } else {
       if (!(Number.isSafeInteger(restoredPosition) && restoredPosition >= 0)) {
@@ -266,7 +314,9 @@ class GeneratorSubtask implements SourceFunction<NumericGeneratorRecord | Object
     const { count } = this.#options;
     const step = this.#step;
     let records = budget;
-    if (count !== Infinity) {
+    if (this.#splits) {
+      if (this.#splits.length === 0) return 'end';
+    } else if (count !== Infinity) {
       const remaining = this.#nextSeq < count ? Math.ceil((count - this.#nextSeq) / step) : 0;
       if (remaining === 0) return 'end';
       if (remaining < records) records = remaining;
@@ -280,12 +330,15 @@ class GeneratorSubtask implements SourceFunction<NumericGeneratorRecord | Object
       }
       this.#schedule.consumed(records);
     }
-    if (this.#options.shape === 'numeric') {
+    if (this.#splits) {
+      this.#emitFromSplits(out, records);
+      if (this.#splits.length === 0) return 'end';
+    } else if (this.#options.shape === 'numeric') {
       this.#emitNumeric(out as Collector<NumericGeneratorRecord>, records);
     } else {
       this.#emitObjects(out as Collector<ObjectGeneratorRecord>, records);
     }
-    if (count !== Infinity && this.#nextSeq >= count) return 'end';
+    if (!this.#splits && count !== Infinity && this.#nextSeq >= count) return 'end';
     if (limitedByRate) {
       this.#schedule!.wakeWhenDue();
       return 'idle';
@@ -322,12 +375,35 @@ class GeneratorSubtask implements SourceFunction<NumericGeneratorRecord | Object
     }
   }
 
+  /** Emits up to `records` records from the splits in turn; a split that reaches `count` is dropped. */
+  #emitFromSplits(out: Collector<NumericGeneratorRecord | ObjectGeneratorRecord>, records: number): void {
+    const splits = this.#splits!;
+    const { count, keys } = this.#options;
+    for (let i = 0; i < records && splits.length > 0; i++) {
+      if (this.#turn >= splits.length) this.#turn = 0;
+      const split = splits[this.#turn]!;
+      const seq = split[0];
+      const h = recordHash(this.#seedBits, seq);
+      if (this.#options.shape === 'numeric') {
+        out.collect([seq, keyOf(h, keys), valueOf(h)]);
+      } else {
+        const record: ObjectGeneratorRecord = { seq, key: this.#keyString(keyOf(h, keys)), value: valueOf(h) };
+        if (this.#options.payloadBytes > 0) record.payload = this.#payload;
+        out.collect(record);
+      }
+      split[0] = seq + split[1];
+      if (split[0] >= count) splits.splice(this.#turn, 1);
+      else this.#turn++;
+    }
+  }
+
   #keyString(key: number): string {
     if (key >= KEY_STRING_CACHE_LIMIT) return `key-${key}`;
     return (this.#keyStrings[key] ??= `key-${key}`);
   }
 
-  position(): number {
+  position(): GeneratorPosition {
+    if (this.#splits) return { splits: this.#splits.map(([next, step]) => [next, step] as const) };
     return this.#nextSeq;
   }
 

@@ -7,6 +7,8 @@ export {
   generatorSourceDefinition,
 } from './generator.js';
 export type {
+  GeneratorPosition,
+  GeneratorSplitsPosition,
   GeneratorSourceOptions,
   NumericGeneratorRecord,
   ObjectGeneratorRecord,
@@ -17,6 +19,8 @@ export type {
   DeadLetterEntry,
   FileSourceFormat,
   FileSourceOptions,
+  FileSourcePosition,
+  FileSourceRangesPosition,
   MalformedLinePolicy,
   ResolvedFileSourceOptions,
 } from './file-source.js';

@@ -25,6 +25,11 @@ export interface TransactionalFileSinkOptions {
 export interface TransactionalFileSinkState {
   readonly next: number;
   readonly pending: ReadonlyArray<{ readonly checkpointId: number; readonly transaction: number }>;
+  /**
+   * After a restore at another parallelism: the old subtasks this one took over, whose
+   * pre-committed transactions it commits and whose other uncommitted files it discards on open.
+   */
+  readonly inherited?: ReadonlyArray<{ readonly subtask: number; readonly pending: TransactionalFileSinkState['pending'] }>;
 }
 
 /** What a subtask's `finish()` returns. */
@@ -73,19 +78,52 @@ class TransactionalFileSink implements SinkFunction<unknown, TransactionalFileSi
     this.#format = options.format;
   }
 
+  /**
+   * Restored at another parallelism: this subtask takes over the old subtasks in `previous`
+   * (each old subtask is handed to exactly one new subtask), so it alone commits their
+   * pre-committed transactions and discards their other uncommitted files.
+   */
+  rescaleState(ctx: SinkContext, previous: ReadonlyArray<{ readonly subtask: number; readonly state: unknown }>): TransactionalFileSinkState {
+    const inherited = previous.map(({ subtask, state }) => ({ subtask, pending: (state as TransactionalFileSinkState | undefined)?.pending ?? [] }));
+    const own = previous.find(({ subtask }) => subtask === ctx.subtaskIndex)?.state as TransactionalFileSinkState | undefined;
+    // A subtask index the checkpoint did not have may have committed part files in an earlier
+    // run at a higher parallelism: its numbers continue after them, so none is overwritten.
+    return { next: own?.next ?? this.#nextFreeTransaction(ctx.subtaskIndex), pending: [], inherited };
+  }
+
   open(ctx: SinkContext, restoredState?: unknown): void {
     this.#subtask = ctx.subtaskIndex;
     mkdirSync(this.#dir, { recursive: true });
     const restored = restoredState as TransactionalFileSinkState | undefined;
+    const takenOver = restored?.inherited ?? (restored ? [{ subtask: this.#subtask, pending: restored.pending }] : []);
     // Finish what the restored checkpoint pre-committed: it completed, so its transactions commit.
-    for (const { transaction } of restored?.pending ?? []) this.#commit(transaction);
+    for (const { subtask, pending } of takenOver) for (const { transaction } of pending) this.#commit(transaction, subtask);
     this.#next = restored?.next ?? 0;
-    // Everything else this subtask left uncommitted was written after the checkpoint: discard it.
-    const prefix = `.part-${this.#subtask}-`;
+    // Everything else these subtasks left uncommitted was written after the checkpoint: discard it.
+    const subtasks = new Set([this.#subtask, ...takenOver.map(({ subtask }) => subtask)]);
     for (const name of readdirSync(this.#dir)) {
-      if (name.startsWith(prefix) && name.endsWith('.inprogress')) rmSync(join(this.#dir, name), { force: true });
+      const match = /^\.part-(\d+)-\d+\.inprogress$/.exec(name);
+      if (match && subtasks.has(Number(match[1]))) rmSync(join(this.#dir, name), { force: true });
     }
     fsyncDirectory(this.#dir);
+  }
+
+  /** One more than the highest transaction number of a committed part file of subtask index `subtask` (0 if none). */
+  #nextFreeTransaction(subtask: number): number {
+    let next = 0;
+    const prefix = `part-${subtask}-`;
+    let names: string[];
+    try {
+      names = readdirSync(this.#dir);
+    } catch {
+      return 0; // no directory yet: no part files
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix)) continue;
+      const transaction = Number(name.slice(prefix.length));
+      if (Number.isSafeInteger(transaction) && transaction >= next) next = transaction + 1;
+    }
+    return next;
   }
 
   write(record: unknown): void {
@@ -139,9 +177,9 @@ class TransactionalFileSink implements SinkFunction<unknown, TransactionalFileSi
     for (let offset = 0; offset < bytes.byteLength; ) offset += writeSync(this.#open.fd, bytes, offset);
   }
 
-  #commit(transaction: number): void {
-    const from = join(this.#dir, inProgressName(this.#subtask, transaction));
-    const to = join(this.#dir, committedPartName(this.#subtask, transaction));
+  #commit(transaction: number, subtask = this.#subtask): void {
+    const from = join(this.#dir, inProgressName(subtask, transaction));
+    const to = join(this.#dir, committedPartName(subtask, transaction));
     // Already committed before a failure: the rename happened, the state did not record it.
     if (!existsSync(from)) return;
     renameSync(from, to);

@@ -99,6 +99,11 @@ export interface SubtaskRestore {
 export interface SubtaskSnapshot {
   /** The source's position, when the chain starts with a source. */
   readonly source?: unknown;
+  /**
+   * Restored at another parallelism: the positions of every old source subtask (by old
+   * index), from which the source takes its share. Set only by a rescaled restore.
+   */
+  readonly rescaledSource?: { readonly previous: readonly unknown[] };
   /** Per chained operator with state, by name. */
   readonly operators: ReadonlyArray<{
     readonly name: string;
@@ -109,6 +114,14 @@ export interface SubtaskSnapshot {
     readonly keyed?: Uint8Array;
     /** A sink's state (its pending transactions). */
     readonly sink?: unknown;
+    /**
+     * Restored at another parallelism: the states of the old sink subtasks this subtask takes
+     * over (each old subtask's state goes to exactly one new subtask). Set only by a rescaled restore.
+     */
+    readonly rescaledSink?: {
+      readonly previousParallelism: number;
+      readonly states: ReadonlyArray<{ readonly subtask: number; readonly state: unknown }>;
+    };
   }>;
 }
 

@@ -9,6 +9,7 @@ import type { CheckpointConfig, RestartStrategy } from '../checkpoint/checkpoint
 import { resolveCheckpointConfig, resolveRestartStrategy, restartDelayMs } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import { needsRescale, rescaleRestore, restoreKey } from '../checkpoint/rescale.js';
 import { ConfigurationError, JobCancelledError, JobFailedError, SluiceError } from '../errors/sluice-error.js';
 import type { CheckpointMetadata } from '../storage/index.js';
 import { CheckpointStorage, IoPool, readCheckpointMetadata } from '../storage/index.js';
@@ -160,22 +161,10 @@ interface AttemptContext {
   readonly control: JobControl;
 }
 
-const restoreKey = (operator: string, subtask: number) => `${operator}\u0000${subtask}`;
-
-/** Reads a restore point's files (on the I/O pool) into each subtask's restore. */
+/** Reads a restore point's files (on the I/O pool) into each subtask's restore, redistributed when parallelism changed. */
 async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool): Promise<Map<string, SubtaskRestore>> {
   const files = new Map(point.metadata.files.map((file) => [file.name, file]));
   const parts = new Map<string, SubtaskRestore>();
-  for (const vertex of plan.vertices) {
-    const saved = point.metadata.subtasks.filter((subtask) => subtask.operator === vertex.name);
-    if (saved.length === 0) continue; // a vertex new to the job starts empty
-    if (saved[0]!.parallelism !== vertex.parallelism) {
-      throw new ConfigurationError(
-        `checkpoint ${point.metadata.checkpointId} in ${point.dir} ran '${vertex.name}' at parallelism ${saved[0]!.parallelism}, ` +
-          `the job now asks for ${vertex.parallelism}; restore it at parallelism ${saved[0]!.parallelism}`,
-      );
-    }
-  }
   await Promise.all(
     point.metadata.subtasks.map(async (subtask) => {
       const read = async (name: string | undefined) => {
@@ -188,7 +177,8 @@ async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool):
       parts.set(restoreKey(subtask.operator, subtask.subtaskIndex), { checkpointId: point.metadata.checkpointId, state, channels });
     }),
   );
-  return parts;
+  if (!needsRescale(point.metadata, plan)) return parts;
+  return rescaleRestore(point.metadata, plan, parts, `checkpoint ${point.metadata.checkpointId} in ${point.dir}`);
 }
 
 /**

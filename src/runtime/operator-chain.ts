@@ -21,6 +21,7 @@ import type { OperatorCounters, SubtaskDeployment, SubtaskSnapshot } from './dep
 import type { RecordContext } from './record-context.js';
 import type { KeyExtractor } from './record-key.js';
 import { createKeyExtractor } from './record-key.js';
+import { rescaleSinkState, rescaleSourcePosition } from './rescale-connectors.js';
 
 /** Keyed state is packed with structured-clone fidelity: Maps, Sets, Dates and typed arrays survive. */
 const statePackr = new Packr({ structuredClone: true });
@@ -279,9 +280,12 @@ class SinkOperator extends ChainedOperator {
   }
 
   restoredState: unknown;
+  /** Set by a restore at another parallelism: the old subtasks' states this one takes over. */
+  rescaledState: SubtaskSnapshot['operators'][number]['rescaledSink'];
 
   override async open(): Promise<void> {
     try {
+      if (this.rescaledState) this.restoredState = rescaleSinkState(this.name, this.sink, this.#ctx, this.rescaledState);
       await this.sink.open?.(this.#ctx, this.restoredState);
     } catch (error) {
       fail(this.name, error);
@@ -345,8 +349,9 @@ export class SourceHead {
     this.out = { collect: (record: unknown) => { this.recordsOut++; next.collect(record); } };
   }
 
-  async open(restoredPosition: unknown): Promise<void> {
+  async open(restoredPosition: unknown, rescaled?: SubtaskSnapshot['rescaledSource']): Promise<void> {
     try {
+      if (rescaled) restoredPosition = rescaleSourcePosition(this.name, this.source, this.ctx, rescaled);
       await this.source.open(this.ctx, restoredPosition);
     } catch (error) {
       fail(this.name, error);
@@ -450,10 +455,13 @@ export class OperatorChain {
     for (const operator of this.#operators) {
       const saved = restored?.operators.find((entry) => entry.name === operator.name);
       if (saved?.keyed && operator instanceof KeyedOperator) operator.backend.restore(unpackState<KeyGroupEntries>(saved.keyed));
-      if (operator instanceof SinkOperator) operator.restoredState = saved?.sink;
+      if (operator instanceof SinkOperator) {
+        operator.restoredState = saved?.sink;
+        operator.rescaledState = saved?.rescaledSink;
+      }
       await operator.open();
     }
-    await this.source?.open(restored?.source);
+    await this.source?.open(restored?.source, restored?.rescaledSource);
   }
 
   /**

@@ -32,6 +32,8 @@ export interface CheckpointInput {
   blocked: boolean;
   /** In-flight data restored from a checkpoint and not yet processed: it precedes the ring. */
   replay: FrameParser | undefined;
+  /** The channel of the same edge whose restored data must be replayed before this ring is read (see channel-replay.ts). */
+  waitsFor?: CheckpointInput;
   /** The frame being processed; records it has not handed out yet precede `replay` and the ring. */
   readonly cursor: BatchCursor;
 }

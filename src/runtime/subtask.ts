@@ -18,6 +18,7 @@ import type { RecordHandler } from './record-batch.js';
 import type { RecordContext } from './record-context.js';
 import { nowNanos } from './record-context.js';
 import { createKeyExtractor } from './record-key.js';
+import { assignInputReplays } from './channel-replay.js';
 
 /** Records a source may emit per poll; the ingestion timestamp is taken once per poll. */
 const SOURCE_POLL_BUDGET = 256;
@@ -254,11 +255,7 @@ export class Subtask {
 
   /** Queues restored in-flight data: input channel state before each ring, output channel state first out. */
   #restoreChannels(state: ChannelStateSnapshot): void {
-    for (const saved of state.inputs) {
-      const input = this.#inputs.find((candidate) => candidate.edgeId === saved.edgeId && candidate.peerSubtask === saved.peerSubtask);
-      if (!input) throw new Error(`restored channel state names an input (edge ${saved.edgeId}, subtask ${saved.peerSubtask}) this subtask does not have`);
-      input.replay = new FrameParser(saved.bytes);
-    }
+    assignInputReplays(this.#inputs, state.inputs);
     for (const saved of state.outputs) {
       const output = this.#outputs.find((candidate) => candidate.edgeId === saved.edgeId && candidate.consumer === saved.consumer);
       if (!output) throw new Error(`restored channel state names an output (edge ${saved.edgeId}, subtask ${saved.consumer}) this subtask does not have`);
@@ -310,7 +307,7 @@ export class Subtask {
         const index = (first + turn) % inputs.length;
         const channel = inputs[index]!;
         this.#nextInput = (index + 1) % inputs.length;
-        if (channel.finished || channel.blocked) continue;
+        if (channel.finished || channel.blocked || channel.waitsFor?.replay) continue;
         // A frame left half-processed goes first, then restored in-flight data, then the ring.
         if (channel.cursor.active) {
           progressed = true;
