@@ -36,15 +36,10 @@ export interface OperatorOptions<Opt = unknown> {
 }
 
 /**
- * The options argument of an operator whose function reads options of type `Opt`
- * (`ctx.options`): optional when the function declares none (or accepts undefined), required
- * with a matching `options` field when it does.
- */
-/**
  * The record type a function must accept on a stream of `T`. A stream of `unknown` records
  * (a source that did not say what it reads) is untyped: any function is accepted there.
  */
-export type Accepted<T> = unknown extends T ? any : T; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Accepted<T> = unknown extends T ? any : T;
 
 /**
  * A reduce function usable on a keyed stream of `T`: it folds values of a type `S` that every
@@ -52,6 +47,11 @@ export type Accepted<T> = unknown extends T ? any : T; // eslint-disable-line @t
  */
 export type ReduceOn<T, S, Opt> = FunctionDefinition<'reduce', (accumulator: S, value: Accepted<T>, ctx: KeyedContext<Opt>) => S>;
 
+/**
+ * The options argument of an operator whose function reads options of type `Opt`
+ * (`ctx.options`): optional when the function declares none (or accepts undefined), required
+ * with a matching `options` field when it does.
+ */
 export type OperatorArgs<Opt> = unknown extends Opt
   ? [options?: OperatorOptions<Opt>]
   : undefined extends Opt

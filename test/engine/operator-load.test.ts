@@ -14,7 +14,7 @@ const { Pipeline, OperatorLoadError } = sluice;
 
 const compiledFailures = new URL('../../dist/test/fixtures/engine/failures.js', import.meta.url).href;
 
-function pipelineWith(map: MapDefinition<any, unknown>) { // eslint-disable-line @typescript-eslint/no-explicit-any
+function pipelineWith(map: MapDefinition<any, unknown>) {
   const pipeline = new Pipeline({ parallelism: 1 });
   pipeline
     .source(sources.arraySourceSpec([[{ id: 1, k: 'a', v: 1 }]]), { name: 'items' })
