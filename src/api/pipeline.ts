@@ -11,10 +11,10 @@ import type {
 import { isFunctionDefinition } from './functions.js';
 import type { KeyField } from './key-field.js';
 import type { RecordShape, SinkSpec, SourceSpec } from './specs.js';
+import { OBJECT_RECORDS } from './specs.js';
 import type { KeyedContext } from './context.js';
 import type { JobSettings, ResolvedJobSettings } from '../plan/job-settings.js';
 import { checkParallelism, resolveJobSettings } from '../plan/job-settings.js';
-import { OBJECT_RECORDS } from './specs.js';
 import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
 import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
 import { JobControl } from '../runtime/job-control.js';
