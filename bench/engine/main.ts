@@ -27,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { OBJECT_RECORDS, Pipeline, numericRecords, recordSchema } from '../../src/index.js';
-import type { FunctionDefinition, JobResult, RecordShape } from '../../src/index.js';
+import type { FunctionDefinition, JobResult, MapDefinition, RecordShape, ReduceDefinition } from '../../src/index.js';
 import {
   entry,
   formatPercent,
@@ -167,9 +167,9 @@ async function executeSluice(shape: Shape, parallelism: number, count: number): 
     shape === 'numeric' ? [numericSource, numericMap, numericSum, numericSink] : [objectSource, objectMap, objectSum, objectSink];
   pipeline
     .source({ fn: source as FunctionDefinition<'source'>, options: { count, keys }, name: 'source', shape: recordShape }, { name: 'source' })
-    .map(map, { name: 'map', returns: recordShape })
+    .map(map as MapDefinition<unknown, unknown>, { name: 'map', returns: recordShape }) // one of two record types, chosen at run time
     .keyBy(key)
-    .reduce(reduce, { name: 'reduce' })
+    .reduce(reduce as ReduceDefinition<unknown>, { name: 'reduce' })
     .sink({ fn: sink, options: null, name: 'sink' }, { name: 'sink' });
   return pipeline.execute();
 }

@@ -129,25 +129,59 @@ function define<K extends FunctionKind, Impl>(kind: K, meta: ModuleMeta, impl: I
   return Object.freeze({ __sluice: 'function' as const, kind, moduleUrl: meta.url, impl });
 }
 
-/** Defines a map function; export the result from its module. */
-export const defineMap = <I, O, Opt = unknown>(meta: ModuleMeta, fn: MapFunction<I, O, Opt>) => define('map', meta, fn);
+/** What `defineMap` returns: a map function from I to O reading options of type Opt. */
+export type MapDefinition<I, O, Opt = unknown> = FunctionDefinition<'map', MapFunction<I, O, Opt>>;
+/** What `defineFilter` returns. */
+export type FilterDefinition<I, Opt = unknown> = FunctionDefinition<'filter', FilterFunction<I, Opt>>;
+/** What `defineFlatMap` returns. */
+export type FlatMapDefinition<I, O, Opt = unknown> = FunctionDefinition<'flatMap', FlatMapFunction<I, O, Opt>>;
+/** What `defineKeySelector` returns. */
+export type KeySelectorDefinition<I> = FunctionDefinition<'keySelector', KeySelector<I>>;
+/** What `defineReduce` returns. */
+export type ReduceDefinition<T, Opt = unknown> = FunctionDefinition<'reduce', ReduceFunction<T, Opt>>;
+/** What `defineProcess` returns. */
+export type ProcessDefinition<I, O, Opt = unknown> = FunctionDefinition<'process', ProcessFunction<I, O, Opt>>;
+/** What `defineSource` returns. */
+export type SourceDefinition<T, Opt = unknown> = FunctionDefinition<'source', SourceFactory<T, Opt>>;
+/** What `defineSink` returns. */
+export type SinkDefinition<T, Opt = unknown> = FunctionDefinition<'sink', SinkFactory<T, Opt>>;
+
+/**
+ * Defines a map function; export the result from its module. The definition carries the
+ * input, output and options types, so `stream.map(def)` checks the stream's record type and
+ * infers the output.
+ */
+export function defineMap<I, O, Opt = unknown>(meta: ModuleMeta, fn: MapFunction<I, O, Opt>): MapDefinition<I, O, Opt> {
+  return define('map', meta, fn);
+}
 /** Defines a filter predicate; export the result from its module. */
-export const defineFilter = <I, Opt = unknown>(meta: ModuleMeta, fn: FilterFunction<I, Opt>) => define('filter', meta, fn);
+export function defineFilter<I, Opt = unknown>(meta: ModuleMeta, fn: FilterFunction<I, Opt>): FilterDefinition<I, Opt> {
+  return define('filter', meta, fn);
+}
 /** Defines a flatMap function; export the result from its module. */
-export const defineFlatMap = <I, O, Opt = unknown>(meta: ModuleMeta, fn: FlatMapFunction<I, O, Opt>) =>
-  define('flatMap', meta, fn);
+export function defineFlatMap<I, O, Opt = unknown>(meta: ModuleMeta, fn: FlatMapFunction<I, O, Opt>): FlatMapDefinition<I, O, Opt> {
+  return define('flatMap', meta, fn);
+}
 /** Defines a key selector for `keyBy`; export the result from its module. */
-export const defineKeySelector = <I>(meta: ModuleMeta, fn: KeySelector<I>) => define('keySelector', meta, fn);
+export function defineKeySelector<I>(meta: ModuleMeta, fn: KeySelector<I>): KeySelectorDefinition<I> {
+  return define('keySelector', meta, fn);
+}
 /** Defines a keyed reduce function; export the result from its module. */
-export const defineReduce = <T, Opt = unknown>(meta: ModuleMeta, fn: ReduceFunction<T, Opt>) => define('reduce', meta, fn);
+export function defineReduce<T, Opt = unknown>(meta: ModuleMeta, fn: ReduceFunction<T, Opt>): ReduceDefinition<T, Opt> {
+  return define('reduce', meta, fn);
+}
 /** Defines a keyed process function; export the result from its module. */
-export const defineProcess = <I, O, Opt = unknown>(meta: ModuleMeta, fn: ProcessFunction<I, O, Opt>) =>
-  define('process', meta, fn);
+export function defineProcess<I, O, Opt = unknown>(meta: ModuleMeta, fn: ProcessFunction<I, O, Opt>): ProcessDefinition<I, O, Opt> {
+  return define('process', meta, fn);
+}
 /** Defines a source factory; export the result from its module. */
-export const defineSource = <T, Opt = unknown>(meta: ModuleMeta, factory: SourceFactory<T, Opt>) =>
-  define('source', meta, factory);
+export function defineSource<T, Opt = unknown>(meta: ModuleMeta, factory: SourceFactory<T, Opt>): SourceDefinition<T, Opt> {
+  return define('source', meta, factory);
+}
 /** Defines a sink factory; export the result from its module. */
-export const defineSink = <T, Opt = unknown>(meta: ModuleMeta, factory: SinkFactory<T, Opt>) => define('sink', meta, factory);
+export function defineSink<T, Opt = unknown>(meta: ModuleMeta, factory: SinkFactory<T, Opt>): SinkDefinition<T, Opt> {
+  return define('sink', meta, factory);
+}
 
 /** Whether `value` is a function definition made by a `define*` helper. */
 export function isFunctionDefinition(value: unknown): value is FunctionDefinition {

@@ -2,3 +2,4 @@ export * from './context.js';
 export * from './functions.js';
 export * from './pipeline.js';
 export * from './specs.js';
+export * from './key-field.js';

@@ -1,24 +1,27 @@
 import { ConfigurationError } from '../errors/sluice-error.js';
-import type { FunctionDefinition, FunctionKind } from './functions.js';
+import type {
+  FilterDefinition,
+  FlatMapDefinition,
+  FunctionDefinition,
+  FunctionKind,
+  KeySelectorDefinition,
+  MapDefinition,
+  ProcessDefinition,
+} from './functions.js';
 import { isFunctionDefinition } from './functions.js';
+import type { KeyField } from './key-field.js';
 import type { RecordShape, SinkSpec, SourceSpec } from './specs.js';
 import { OBJECT_RECORDS, describeShape } from './specs.js';
+import type { KeyedContext } from './context.js';
+import type { JobSettings, ResolvedJobSettings } from '../plan/job-settings.js';
+import { checkParallelism, resolveJobSettings } from '../plan/job-settings.js';
 import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
 import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
 import { JobControl } from '../runtime/job-control.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 
-/** Options of a {@link Pipeline}: the job-wide defaults. */
-export interface PipelineOptions {
-  /** Name of the job, used in messages and checkpoint paths. Default 'job'. */
-  readonly name?: string;
-  /** Default parallelism of every operator. Default 1. */
-  readonly parallelism?: number;
-  /** Number of key groups; the most any keyed operator's parallelism can be. Default 128. */
-  readonly maxParallelism?: number;
-  /** Bytes of each channel ring's data region, a power of two. Default 1 MiB. */
-  readonly channelBytes?: number;
-}
+/** Options of a {@link Pipeline}: the job-wide settings (name, default parallelism, key groups, channel size). */
+export type PipelineOptions = JobSettings;
 
 /** Options where an operator is added to a pipeline. */
 export interface OperatorOptions<Opt = unknown> {
@@ -32,17 +35,32 @@ export interface OperatorOptions<Opt = unknown> {
   readonly returns?: RecordShape;
 }
 
+/**
+ * The record type a function must accept on a stream of `T`. A stream of `unknown` records
+ * (a source that did not say what it reads) is untyped: any function is accepted there.
+ */
+export type Accepted<T> = unknown extends T ? any : T;
+
+/**
+ * A reduce function usable on a keyed stream of `T`: it folds values of a type `S` that every
+ * record of `T` is (a `ReduceFunction<S>`), so the result is a stream of `S`.
+ */
+export type ReduceOn<T, S, Opt> = FunctionDefinition<'reduce', (accumulator: S, value: Accepted<T>, ctx: KeyedContext<Opt>) => S>;
+
+/**
+ * The options argument of an operator whose function reads options of type `Opt`
+ * (`ctx.options`): optional when the function declares none (or accepts undefined), required
+ * with a matching `options` field when it does.
+ */
+export type OperatorArgs<Opt> = unknown extends Opt
+  ? [options?: OperatorOptions<Opt>]
+  : undefined extends Opt
+    ? [options?: OperatorOptions<Opt>]
+    : [options: OperatorOptions<Opt> & { readonly options: Opt }];
+
 /** A handle on a sink in the pipeline; its name finds its results in the {@link JobResult}. */
 export interface SinkHandle {
   readonly name: string;
-}
-
-function checkParallelism(value: unknown, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ConfigurationError(`${what} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
 }
 
 function checkFunction(value: unknown, kind: FunctionKind, where: string): FunctionDefinition {
@@ -72,27 +90,14 @@ function checkFunction(value: unknown, kind: FunctionKind, where: string): Funct
  */
 export class Pipeline {
   /** Job-wide defaults, validated. */
-  readonly options: Required<PipelineOptions>;
+  readonly options: ResolvedJobSettings;
   readonly #nodes: LogicalNode[] = [];
   readonly #names = new Set<string>();
   /** The execute() in progress; its control exists once the job manager is loaded. */
   #running: { cancel(reason?: unknown): void; control?: JobControl } | undefined;
 
   constructor(options: PipelineOptions = {}) {
-    const maxParallelism = checkParallelism(options.maxParallelism, 'options.maxParallelism') ?? 128;
-    const parallelism = checkParallelism(options.parallelism, 'options.parallelism') ?? 1;
-    if (parallelism > maxParallelism) {
-      throw new ConfigurationError(`options.parallelism (${parallelism}) exceeds options.maxParallelism (${maxParallelism})`);
-    }
-    const channelBytes = options.channelBytes ?? 1 << 20;
-    if (!Number.isInteger(channelBytes) || channelBytes < 4096 || (channelBytes & (channelBytes - 1)) !== 0) {
-      throw new ConfigurationError(`options.channelBytes must be a power of two of at least 4096, got ${String(channelBytes)}`);
-    }
-    const name = options.name ?? 'job';
-    if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-      throw new ConfigurationError(`options.name may hold letters, digits, '.', '_' and '-' only, got '${name}'`);
-    }
-    this.options = { name, parallelism, maxParallelism, channelBytes };
+    this.options = resolveJobSettings(options);
   }
 
   /** The logical graph built so far. */
@@ -215,31 +220,39 @@ export class DataStream<T> {
     return [{ from: this.node.id, partitioning: this.partitioning }];
   }
 
-  /** One output record per input record. */
-  map<O, Opt = unknown>(fn: FunctionDefinition<'map'>, options: OperatorOptions<Opt> = {}): DataStream<O> {
+  /**
+   * One output record per input record. The function must take this stream's records; the
+   * output type is the function's, and `options.options` must be what it reads as `ctx.options`.
+   */
+  map<O, Opt = unknown>(fn: MapDefinition<Accepted<T>, O, Opt>, ...args: OperatorArgs<NoInfer<Opt>>): DataStream<O> {
+    const options: OperatorOptions<Opt> = args[0] ?? {};
     checkFunction(fn, 'map', 'map()');
     return new DataStream<O>(this.pipeline, this.pipeline.addNode('map', fn, this.#edge(), options, 'map'));
   }
 
   /** Keeps the records for which the predicate returns true. */
-  filter<Opt = unknown>(fn: FunctionDefinition<'filter'>, options: OperatorOptions<Opt> = {}): DataStream<T> {
+  filter<Opt = unknown>(fn: FilterDefinition<Accepted<T>, Opt>, ...args: OperatorArgs<NoInfer<Opt>>): DataStream<T> {
+    const options: OperatorOptions<Opt> = args[0] ?? {};
     checkFunction(fn, 'filter', 'filter()');
     const returns = options.returns ?? this.node.shape;
     return new DataStream<T>(this.pipeline, this.pipeline.addNode('filter', fn, this.#edge(), { ...options, returns }, 'filter'));
   }
 
-  /** Zero or more output records per input record. */
-  flatMap<O, Opt = unknown>(fn: FunctionDefinition<'flatMap'>, options: OperatorOptions<Opt> = {}): DataStream<O> {
+  /** Zero or more output records per input record; the output type is the function's. */
+  flatMap<O, Opt = unknown>(fn: FlatMapDefinition<Accepted<T>, O, Opt>, ...args: OperatorArgs<NoInfer<Opt>>): DataStream<O> {
+    const options: OperatorOptions<Opt> = args[0] ?? {};
     checkFunction(fn, 'flatMap', 'flatMap()');
     return new DataStream<O>(this.pipeline, this.pipeline.addNode('flatMap', fn, this.#edge(), options, 'flatMap'));
   }
 
   /**
    * Partitions by key: records with the same key go to the same subtask, through key
-   * groups. The key is a field name of object records, an index of numeric records, or a
-   * key selector defined with `defineKeySelector`.
+   * groups. The key is a field name of object records, an index of array records, or a
+   * key selector of this stream's records defined with `defineKeySelector`.
    */
-  keyBy(key: string | number | FunctionDefinition<'keySelector'>): KeyedStream<T> {
+  keyBy<K extends KeyField<T> | KeySelectorDefinition<Accepted<T>>>(keyArg: K): KeyedStream<T> {
+    // Checked again at run time: callers without types (JavaScript, `any`) reach here too.
+    const key: unknown = keyArg;
     let spec: KeySpec;
     if (typeof key === 'string' || typeof key === 'number') {
       if (typeof key === 'number' && (!Number.isInteger(key) || key < 0)) {
@@ -266,7 +279,7 @@ export class DataStream<T> {
   }
 
   /** Merges streams of the same record type into one. */
-  union(...others: DataStream<T>[]): DataStream<T> {
+  union(...others: DataStream<Accepted<T>>[]): DataStream<T> {
     const inputs: LogicalEdge[] = [...this.#edge()];
     for (const other of others) {
       if (!(other instanceof DataStream) || other.pipeline !== this.pipeline) {
@@ -281,7 +294,7 @@ export class DataStream<T> {
   }
 
   /** Writes the stream to a sink. */
-  sink(spec: SinkSpec<T>, options: Omit<OperatorOptions, 'options' | 'returns'> = {}): SinkHandle {
+  sink(spec: SinkSpec<Accepted<T>>, options: Omit<OperatorOptions, 'options' | 'returns'> = {}): SinkHandle {
     if (spec === null || typeof spec !== 'object' || !isFunctionDefinition(spec.fn)) {
       throw new ConfigurationError('sink() needs a sink spec, such as fileSink({...}), collectSink() or discardSink()');
     }
@@ -309,15 +322,17 @@ export class KeyedStream<T> {
   }
 
   /** Folds each key's records into one value, emitting the updated value per record. */
-  reduce<Opt = unknown>(fn: FunctionDefinition<'reduce'>, options: OperatorOptions<Opt> = {}): DataStream<T> {
+  reduce<S, Opt = unknown>(fn: ReduceOn<T, S, Opt>, ...args: OperatorArgs<NoInfer<Opt>>): DataStream<S> {
+    const options: OperatorOptions<Opt> = args[0] ?? {};
     checkFunction(fn, 'reduce', 'reduce()');
     const returns = options.returns ?? this.#node.shape;
     const node = this.#pipeline.addNode('reduce', fn, this.#edge(), { ...options, returns }, 'reduce', this.#key);
-    return new DataStream<T>(this.#pipeline, node);
+    return new DataStream<S>(this.#pipeline, node);
   }
 
-  /** A keyed process function with value, list and map state per key. */
-  process<O, Opt = unknown>(fn: FunctionDefinition<'process'>, options: OperatorOptions<Opt> = {}): DataStream<O> {
+  /** A keyed process function with value, list and map state per key; the output type is the function's. */
+  process<O, Opt = unknown>(fn: ProcessDefinition<Accepted<T>, O, Opt>, ...args: OperatorArgs<NoInfer<Opt>>): DataStream<O> {
+    const options: OperatorOptions<Opt> = args[0] ?? {};
     checkFunction(fn, 'process', 'process()');
     const node = this.#pipeline.addNode('process', fn, this.#edge(), options, 'process', this.#key);
     return new DataStream<O>(this.#pipeline, node);

@@ -80,7 +80,7 @@ export interface SourceSpec<T = unknown> {
   readonly name: string;
   /** Shape of the records it emits. */
   readonly shape: RecordShape;
-  /** Phantom field carrying the record type. */
+  /** Phantom member carrying the record type (never set): `source(spec)` returns a `DataStream<T>`. */
   readonly __record?: T;
 }
 
@@ -90,5 +90,10 @@ export interface SinkSpec<T = unknown> {
   readonly options: unknown;
   /** Default operator name, e.g. 'file-sink'. */
   readonly name: string;
-  readonly __record?: T;
+  /**
+   * Phantom member carrying the record type the sink accepts (never set). A function
+   * parameter, so a sink of `unknown` records accepts a stream of any type, while a sink of
+   * `string` records rejects a stream of numbers.
+   */
+  readonly __accepts?: (record: T) => void;
 }

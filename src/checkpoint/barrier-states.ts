@@ -1,5 +1,5 @@
 /**
- * The states of a subtask's barrier handling, one class each. See DESIGN.md, Checkpoints.
+ * The states of a subtask's barrier handling, one class each. See docs/design.md, Checkpoints.
  *
  *   waiting-for-barrier --barrier/announcement n--> collecting-aligned | collecting-aligned-timeout
  *                                                  | collecting-at-least-once | (unaligned snapshot)

@@ -717,6 +717,8 @@ export const fileSourceDefinition = defineSource(
  * @throws ConfigurationError if the file does not exist or is not a file, or an option is invalid.
  */
 export function fileSource(options: FileSourceOptions & { readonly format: 'lines' }): SourceSpec<string>;
+/** NDJSON: say what each line holds, `fileSource<Event>({ ... })`; without it the stream is untyped (`unknown`). */
+export function fileSource<T = unknown>(options: FileSourceOptions & { readonly format: 'ndjson' }): SourceSpec<T>;
 export function fileSource(options: FileSourceOptions): SourceSpec<unknown>;
 export function fileSource(options: FileSourceOptions): SourceSpec<unknown> {
   return {

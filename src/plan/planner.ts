@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/sluice-error.js';
-import type { PipelineOptions } from '../api/pipeline.js';
+import type { ResolvedJobSettings } from './job-settings.js';
 import type { KeySpec, LogicalNode, Partitioning } from './logical-graph.js';
 import { resolveFunctionRef } from './function-ref.js';
 import type { JobPlan, PlannedEdge, PlannedOperator, PlannedVertex, ResolvedKey, ResolvedPartitioning } from './job-plan.js';
@@ -43,7 +43,7 @@ async function resolveKey(key: KeySpec, operator: string): Promise<ResolvedKey> 
  * Turns the logical graph into the physical plan: parallelism per operator, partitioners
  * per edge, chains of forward-connected operators, and the function refs workers load.
  */
-export async function planJob(options: Required<PipelineOptions>, nodes: readonly LogicalNode[]): Promise<JobPlan> {
+export async function planJob(options: ResolvedJobSettings, nodes: readonly LogicalNode[]): Promise<JobPlan> {
   const parallelismOf = (node: LogicalNode) => node.parallelism ?? options.parallelism;
   const edges = flattenUnions(nodes);
   const live = nodes.filter((node) => node.kind !== 'union');

@@ -19,8 +19,8 @@
  */
 import type { RecordShape, SchemaField } from '../api/specs.js';
 import { BATCH_HEADER_BYTES, FRAME_COLUMNAR_BATCH } from './frames.js';
-import type { BatchEncoder, BatchPayload } from './record-batch.js';
-import { KeyGroupColumn } from './record-batch.js';
+import type { BatchEncoder, BatchPayload } from './batch-encoder.js';
+import { KeyGroupColumn } from './batch-encoder.js';
 
 /** Most records in one columnar batch. */
 const MAX_RECORDS = 1024;

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageChannel } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
 import { Doorbell, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
-import type { PipelineOptions } from '../api/pipeline.js';
+import type { ResolvedJobSettings } from '../plan/job-settings.js';
 import type { CheckpointConfig, RestartStrategy } from '../checkpoint/checkpoint-config.js';
 import { resolveCheckpointConfig, resolveRestartStrategy, restartDelayMs } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
@@ -188,7 +188,7 @@ async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool):
  * under a restart strategy the job then restores from its latest completed checkpoint.
  */
 export async function executeJob(
-  options: Required<PipelineOptions>,
+  options: ResolvedJobSettings,
   nodes: readonly LogicalNode[],
   execute: ExecuteOptions,
   control: JobControl = new JobControl(),

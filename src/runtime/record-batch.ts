@@ -1,38 +1,15 @@
 import { Packr, Unpackr } from 'msgpackr';
 import { FRAME_HEADER_BYTES, frameBytes } from '../../native-free-buffers/index.js';
 import type { RecordShape } from '../api/specs.js';
+import { KeyGroupColumn } from './batch-encoder.js';
+import type { BatchEncoder, BatchPayload } from './batch-encoder.js';
 import { ColumnarBatchEncoder, ColumnarFrameReader } from './columnar-batch.js';
 import { BATCH_HEADER_BYTES, FRAME_COLUMNAR_BATCH, FRAME_NUMERIC_BATCH, FRAME_OBJECT_BATCH, KEY_GROUPS_FLAG, keyGroupColumnBytes } from './frames.js';
 
+export type { BatchEncoder, BatchPayload } from './batch-encoder.js';
+
 /** Largest batch frame payload sluice writes: big enough to amortize, small enough to pipeline. */
 export const MAX_BATCH_BYTES = 32 * 1024;
-
-/**
- * Collects the records bound for one channel and encodes them as one batch frame.
- * Records are appended without per-record encoding work where the shape allows it.
- */
-export interface BatchEncoder {
-  /** Records in the current batch. */
-  readonly count: number;
-  /** Whether the batch has reached its size limit and must be encoded before the next add. */
-  readonly full: boolean;
-  /**
-   * Adds a record to the batch. False when it does not fit in the batch's frame: encode the
-   * batch, then add it again (it then fits, or throws if it could never fit a frame).
-   */
-  add(record: unknown, ingestNanos: number, keyGroup: number): boolean;
-  /**
-   * Encodes records of the batch into one frame payload (valid until the next call) and
-   * removes them from the batch; call until `count` is 0.
-   */
-  encode(): BatchPayload;
-}
-
-/** An encoded batch: `frameType` and the payload bytes (valid until the next encode). */
-export interface BatchPayload {
-  readonly frameType: number;
-  readonly bytes: Uint8Array;
-}
 
 /** Creates the encoder for a record shape; `maxFrameBytes` is the channel's frame limit. */
 export function createBatchEncoder(shape: RecordShape, maxFrameBytes: number, withKeyGroups = false): BatchEncoder {
@@ -44,53 +21,6 @@ export function createBatchEncoder(shape: RecordShape, maxFrameBytes: number, wi
       return new ColumnarBatchEncoder(shape, maxFrameBytes, MAX_BATCH_BYTES, withKeyGroups);
     default:
       return new ObjectBatchEncoder(maxFrameBytes, withKeyGroups);
-  }
-}
-
-/**
- * The key groups of a batch being built, written as the frame's last column (see
- * {@link KEY_GROUPS_FLAG}); a do-nothing column for edges that are not hash-partitioned.
- */
-export class KeyGroupColumn {
-  readonly enabled: boolean;
-  #groups: Uint16Array;
-
-  constructor(enabled: boolean, capacity: number) {
-    this.enabled = enabled;
-    this.#groups = new Uint16Array(enabled ? capacity : 0);
-  }
-
-  /** The flag for the header's second word. */
-  get flag(): number {
-    return this.enabled ? KEY_GROUPS_FLAG : 0;
-  }
-
-  /** Bytes the column adds to a frame of `count` records. */
-  bytes(count: number): number {
-    return this.enabled ? keyGroupColumnBytes(count) : 0;
-  }
-
-  set(index: number, keyGroup: number): void {
-    if (this.enabled) {
-      if (index >= this.#groups.length) {
-        const grown = new Uint16Array(Math.max(index + 1, this.#groups.length * 2));
-        grown.set(this.#groups);
-        this.#groups = grown;
-      }
-      this.#groups[index] = keyGroup;
-    }
-  }
-
-  /** Writes the key groups of records `[from, from + count)` at the end of `payload` (8-aligned offset). */
-  write(payload: Uint8Array, from: number, count: number): void {
-    if (!this.enabled) return;
-    const start = payload.byteLength - keyGroupColumnBytes(count);
-    new Uint16Array(payload.buffer, payload.byteOffset + start, count).set(this.#groups.subarray(from, from + count));
-  }
-
-  /** Drops the first `count` entries (records encoded into a frame while others stay). */
-  shift(count: number, total: number): void {
-    if (this.enabled) this.#groups.copyWithin(0, count, total);
   }
 }
 

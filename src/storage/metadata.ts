@@ -16,7 +16,7 @@ export const CHECKPOINT_FORMAT = 'sluice-checkpoint';
 /** The metadata version this code writes and reads. */
 export const CHECKPOINT_METADATA_VERSION = 1;
 
-/** Checkpointing modes (see DESIGN.md, Checkpoints). */
+/** Checkpointing modes (see docs/design.md, Checkpoints). */
 export const CHECKPOINT_MODES = ['aligned', 'unaligned', 'aligned-timeout', 'at-least-once'] as const;
 /** A checkpointing mode. */
 export type CheckpointMode = (typeof CHECKPOINT_MODES)[number];

@@ -1,5 +1,5 @@
 /**
- * Aligned checkpoints with timeout (DESIGN.md, Checkpoints, Modes and the position rule): a
+ * Aligned checkpoints with timeout (docs/design.md, Checkpoints, Modes and the position rule): a
  * checkpoint starts aligned with its timer armed; it completes aligned when every barrier arrives
  * in time, and otherwise switches to unaligned using the announcements it already has. Producers
  * always announce; the in-band barrier sits at the announced position, and after a switch it is

@@ -1,5 +1,5 @@
 /**
- * Aligned checkpoints (DESIGN.md, Checkpoints, Modes): a subtask blocks each channel on which
+ * Aligned checkpoints (docs/design.md, Checkpoints, Modes): a subtask blocks each channel on which
  * barrier n arrived until it has arrived on all, then snapshots and forwards barrier n in-band.
  * Every event is checked for the exact actions it causes and the state it leaves.
  */
@@ -121,7 +121,7 @@ describe('aligned barrier handler', () => {
     expect(h.barrier(1, 2)).toEqual(step(WAITING, 'blockChannel(1)', ...complete(2)));
   });
 
-  // Pins current behaviour, which DESIGN.md does not settle (see the report): an abort that reaches
+  // Pins current behaviour, which docs/design.md does not settle (see the report): an abort that reaches
   // a subtask before the checkpoint's first barrier is forgotten, and the aborted checkpoint is
   // still aligned and snapshotted when its barriers come. Flink remembers the aborted id instead.
   it('abort of a checkpoint that has not started here is not remembered: its barriers still align it', () => {

@@ -1,5 +1,5 @@
 /**
- * At-least-once checkpoints (DESIGN.md, Checkpoints, Modes): barriers travel in-band but never
+ * At-least-once checkpoints (docs/design.md, Checkpoints, Modes): barriers travel in-band but never
  * block a channel, and there is no channel state. The subtask snapshots (not unaligned:
  * takeSnapshot(id, false)) and forwards barrier n once it has arrived on every channel.
  */

@@ -2,7 +2,7 @@
  * Properties of the barrier handler in every mode, over random interleavings of what N producers
  * send to one consumer subtask.
  *
- * The model (DESIGN.md, Data plane and Checkpoints): each input channel has an in-band lane
+ * The model (docs/design.md, Data plane and Checkpoints): each input channel has an in-band lane
  * (records, in-band barriers, end of partition, in byte-position order) and a priority lane
  * (announcements {checkpointId, position}, FIFO). Each producer, for checkpoint ids in
  * increasing order, announces and (except in unaligned mode, or when it timed out upstream in

@@ -1,5 +1,5 @@
 /**
- * Unaligned checkpoints (DESIGN.md, Checkpoints, Modes and the position rule): on the first
+ * Unaligned checkpoints (docs/design.md, Checkpoints, Modes and the position rule): on the first
  * announcement of checkpoint n the subtask snapshots at once, forwards announcements, and
  * records each channel's in-flight data until that channel's announced position (or its end)
  * is known. Barriers travel on the priority lane only: unaligned producers send no in-band frame.

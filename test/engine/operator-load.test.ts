@@ -4,7 +4,7 @@
  * (SLUICE_OPERATOR_LOAD) that names the operator and the module and says what to do.
  */
 import { describe, expect, it } from 'vitest';
-import type { FunctionDefinition } from '../../src/index.js';
+import type { MapDefinition } from '../../src/index.js';
 // Deliberately the TypeScript module: its functions carry a .ts module URL.
 import * as typescriptOps from '../fixtures/engine/ops.js';
 import { failures, ops, sinks, sluice, sources } from './support/compiled.js';
@@ -14,7 +14,7 @@ const { Pipeline, OperatorLoadError } = sluice;
 
 const compiledFailures = new URL('../../dist/test/fixtures/engine/failures.js', import.meta.url).href;
 
-function pipelineWith(map: FunctionDefinition<'map'>) {
+function pipelineWith(map: MapDefinition<any, unknown>) {
   const pipeline = new Pipeline({ parallelism: 1 });
   pipeline
     .source(sources.arraySourceSpec([[{ id: 1, k: 'a', v: 1 }]]), { name: 'items' })

@@ -1,0 +1,35 @@
+/** Functions the type fixtures use: a module as a user would write it. */
+import { defineKeySelector, defineMap, defineProcess, defineReduce } from '../../../src/index.js';
+import type { Collector, OperatorContext } from '../../../src/index.js';
+
+export interface Event {
+  readonly user: string;
+  readonly amount: number;
+}
+
+export interface Total {
+  readonly user: string;
+  readonly total: number;
+}
+
+export const lengthOf = defineMap(import.meta, (line: string) => line.length);
+export const toPair = defineMap(import.meta, (line: string): [string, number] => [line, 1]);
+export const digits = defineMap(import.meta, (values: number[]) => values.map((v) => v % 10));
+export const scaled = defineMap(import.meta, (value: number, ctx: OperatorContext<{ factor: number }>) => value * ctx.options.factor);
+export const byUser = defineKeySelector(import.meta, (event: Event) => event.user);
+export const byLine = defineKeySelector(import.meta, (line: string) => line);
+export const sumNumbers = defineReduce(import.meta, (a: number, b: number) => a + b);
+export const concat = defineReduce(import.meta, (a: string, b: string) => a + b);
+export const totals = defineProcess(import.meta, {
+  processElement(event: Event, ctx, out: Collector<Total>) {
+    const state = ctx.valueState<number>('total');
+    const total = (state.value() ?? 0) + event.amount;
+    state.update(total);
+    out.collect({ user: event.user, total });
+  },
+});
+export const perLine = defineProcess(import.meta, {
+  processElement(line: string, _ctx, out: Collector<number>) {
+    out.collect(line.length);
+  },
+});

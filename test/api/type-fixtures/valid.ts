@@ -1,0 +1,55 @@
+/**
+ * Correct jobs: this file compiles without an error, and the types it asserts are the ones
+ * the builder infers (`Equal` fails to compile when they differ).
+ */
+import { Pipeline, collectSink, fileSink, fileSource, generatorSource } from '../../../src/index.js';
+import type { DataStream, NumericGeneratorRecord } from '../../../src/index.js';
+import { byLine, byUser, concat, digits, lengthOf, perLine, scaled, sumNumbers, toPair, totals } from './ops.js';
+import type { Event, Total } from './ops.js';
+
+type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+function expectType<A, B>(_value: Equal<A, B>): void {}
+
+const pipeline = new Pipeline({ parallelism: 2 });
+const lines = pipeline.source(fileSource({ path: 'in.txt', format: 'lines' }));
+expectType<typeof lines, DataStream<string>>(true);
+
+const events = pipeline.source(fileSource<Event>({ path: 'events.ndjson', format: 'ndjson' }));
+expectType<typeof events, DataStream<Event>>(true);
+
+const lengths = lines.map(lengthOf);
+expectType<typeof lengths, DataStream<number>>(true);
+const pairs = lines.map(toPair);
+expectType<typeof pairs, DataStream<[string, number]>>(true);
+pairs.keyBy(0);
+
+const perUser = events.keyBy(byUser).process(totals);
+expectType<typeof perUser, DataStream<Total>>(true);
+events.keyBy('user');
+events.keyBy('amount');
+lines.keyBy(byLine).process(perLine).sink(collectSink<number>());
+lines.keyBy(byLine).reduce(concat).sink(fileSink({ path: 'out.txt', format: 'lines' }));
+
+const scaledLengths = lengths.map(scaled, { options: { factor: 2 } });
+expectType<typeof scaledLengths, DataStream<number>>(true);
+const sums = lengths.keyBy(byLength()).reduce(sumNumbers);
+expectType<typeof sums, DataStream<number>>(true);
+
+const generated = pipeline.source(generatorSource({ count: 10 }));
+expectType<typeof generated, DataStream<NumericGeneratorRecord>>(true);
+generated.keyBy(1);
+generated.map(digits).sink(collectSink());
+
+// An untyped stream (a source that did not say what it reads) accepts any function.
+const untyped = pipeline.source(fileSource({ path: 'events.ndjson', format: 'ndjson' }));
+expectType<typeof untyped, DataStream<unknown>>(true);
+untyped.keyBy(byUser).process(totals);
+untyped.keyBy('anything');
+
+// A stream of a subtype goes where a stream of its supertype is expected.
+function count(stream: DataStream<unknown>): void {
+  stream.sink(collectSink());
+}
+count(generated);
+
+declare function byLength(): import('../../../src/index.js').KeySelectorDefinition<number>;
