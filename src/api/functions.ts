@@ -87,6 +87,15 @@ export interface SinkContext<Opt = unknown> extends OperatorContext<Opt> {}
  */
 export interface SinkFunction<T, Result = unknown> {
   open?(ctx: SinkContext, restoredState?: unknown): void | Promise<void>;
+  /**
+   * Restore only, called before `open`: undo output this subtask committed after checkpoint
+   * `restoredCheckpointId`, the one being restored (a restore that fell back past newer checkpoints,
+   * or a restore of an older savepoint, would otherwise leave their output in place, and the records
+   * written again after the restore would appear twice). Remove that output or set it aside, and
+   * return a description of each item (a path), which the job reports. `restoredState` is what
+   * `snapshotState` returned for that checkpoint (undefined if this sink had none in it).
+   */
+  rollback?(ctx: SinkContext, restoredState: unknown, restoredCheckpointId: number): readonly string[] | void | Promise<readonly string[] | void>;
   /** Pre-commit for checkpoint `checkpointId`: make what was written durable; return the state to keep. */
   snapshotState?(checkpointId: number): unknown;
   /** Checkpoint `checkpointId` is complete: commit what its snapshot pre-committed. */

@@ -3,6 +3,7 @@ import type { FunctionDefinition, FunctionKind } from './functions.js';
 import { isFunctionDefinition } from './functions.js';
 import type { RecordShape, SinkSpec, SourceSpec } from './specs.js';
 import { OBJECT_RECORDS } from './specs.js';
+import { resolveOperatorUid } from '../plan/operator-uid.js';
 import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
 import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
 import { JobControl } from '../runtime/job-control.js';
@@ -24,6 +25,12 @@ export interface PipelineOptions {
 export interface OperatorOptions<Opt = unknown> {
   /** Operator name, unique in the job. Default: the kind and a number, e.g. 'map-2'. */
   readonly name?: string;
+  /**
+   * Stable identity of the operator's state in checkpoints and savepoints, unique in the job:
+   * state is restored by uid, so it survives renaming, re-chaining and reordering. Letters,
+   * digits, '.', '_', '-'. Default: derived from the name (`'count words'` gives `'count-words'`).
+   */
+  readonly uid?: string;
   /** Parallelism of this operator. Default: the pipeline's. */
   readonly parallelism?: number;
   /** Serializable options, handed to the function as `ctx.options`. */
@@ -75,6 +82,7 @@ export class Pipeline {
   readonly options: Required<PipelineOptions>;
   readonly #nodes: LogicalNode[] = [];
   readonly #names = new Set<string>();
+  readonly #uids = new Set<string>();
   /** The execute() in progress; its control exists once the job manager is loaded. */
   #running: { cancel(reason?: unknown): void; control?: JobControl } | undefined;
 
@@ -168,10 +176,18 @@ export class Pipeline {
     if (this.#names.has(name)) {
       throw new ConfigurationError(`operator name '${name}' is used twice in this pipeline; names must be unique`);
     }
+    const uid = resolveOperatorUid(options.uid, name);
+    if (this.#uids.has(uid)) {
+      throw new ConfigurationError(
+        `operator '${name}': uid '${uid}' is already the uid of another operator; uids must be unique (set { uid } on one of them)`,
+      );
+    }
     this.#names.add(name);
+    this.#uids.add(uid);
     const node: LogicalNode = {
       id,
       name,
+      uid,
       kind,
       fn,
       options: options.options,

@@ -10,18 +10,24 @@ import type { CheckpointStatistics, SubtaskCheckpointStatistics } from './checkp
 
 /** A subtask as the coordinator addresses it. */
 export interface CoordinatedSubtask {
+  /** The chain's name (its operators' names joined by ' -> '). */
   readonly operator: string;
+  /** The uid of the chain's head operator: its snapshot files are named by it. */
+  readonly uid: string;
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly isSource: boolean;
 }
 
-/** Too many checkpoints failed: the job fails. */
+/**
+ * More checkpoints failed in a row than tolerated: the job's attempt fails, and the restart
+ * strategy decides whether it restarts from its latest completed checkpoint (as in Flink).
+ */
 export class CheckpointFailuresExceededError extends SluiceError {
   constructor(failures: number, tolerable: number, last: string) {
     super(
       'SLUICE_CHECKPOINT_FAILURES',
-      `${failures} checkpoints failed, more than the ${tolerable} tolerated (checkpoints.tolerableFailures); the last: ${last}`,
+      `${failures} checkpoints failed in a row, more than the ${tolerable} tolerated (checkpoints.tolerableFailures); the last: ${last}`,
     );
   }
 }
@@ -138,11 +144,11 @@ export class CheckpointCoordinator {
       this.#abort(pending, `subtask ${this.#describe(subtask)} declined: ${message.reason}`, true);
       return;
     }
-    const { operator, subtaskIndex } = this.#subtasks[subtask]!;
+    const { operator, uid, subtaskIndex } = this.#subtasks[subtask]!;
     const received = performance.now();
     const write = async (kind: 'state' | 'channels', bytes: Uint8Array) => {
       const dir = await pending.prepared;
-      const name = path.basename(this.#storage.snapshotFilePath(pending.id, operator, subtaskIndex, kind));
+      const name = path.basename(this.#storage.snapshotFilePath(pending.id, uid, subtaskIndex, kind));
       // State is compressed; in-flight data is written as is, because an unaligned checkpoint's
       // duration grows with the time it takes to persist it (Flink writes it raw too).
       const info = await this.#io.writeSnapshotFile({
@@ -288,6 +294,8 @@ export class CheckpointCoordinator {
     this.#history.push(statistics);
     this.#hooks.recorded(statistics);
     this.#lastCompletedAt = performance.now();
+    // Tolerable failures count consecutive failures: a completed checkpoint resets the count.
+    this.#failures = 0;
     if (!pending.savepointDir) {
       this.#latestCompleted = Math.max(this.#latestCompleted ?? 0, pending.id);
       this.#track(this.#storage.retain(this.#config.retain).catch(() => {}));

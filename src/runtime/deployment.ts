@@ -82,9 +82,13 @@ export interface SubtaskRestore {
 export interface SubtaskSnapshot {
   /** The source's position, when the chain starts with a source. */
   readonly source?: unknown;
-  /** Per chained operator with state, by name. */
+  /** The uids of the chain's operators, head first (the source's uid is the first); absent in older snapshots. */
+  readonly chain?: readonly string[];
+  /** Per chained operator with state, by uid (older snapshots: by name). */
   readonly operators: ReadonlyArray<{
     readonly name: string;
+    /** The operator's uid; absent in older snapshots, whose entries match by name. */
+    readonly uid?: string;
     /**
      * Keyed state, packed (msgpack) at the barrier so later changes cannot leak in: per key
      * group, per state name, the entries.
@@ -151,7 +155,11 @@ export interface SubtaskCheckpointStats {
 /** Messages from a subtask to the job manager, through its port. */
 export type SubtaskMessage =
   /** The subtask opened its operators and entered its loop: it takes control messages now. */
-  | { readonly type: 'running' }
+  | {
+      readonly type: 'running';
+      /** What a sink's rollback set aside or removed on restore (output committed after the restored checkpoint). */
+      readonly rolledBack?: { readonly operator: string; readonly checkpointId: number; readonly items: readonly string[] };
+    }
   | {
       readonly type: 'acknowledge';
       readonly checkpointId: number;

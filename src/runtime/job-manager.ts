@@ -8,12 +8,14 @@ import { Piscina } from 'piscina';
 import { Doorbell, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import type { PipelineOptions } from '../api/pipeline.js';
 import type { CheckpointConfig, RestartStrategy } from '../checkpoint/checkpoint-config.js';
-import { resolveCheckpointConfig, resolveRestartStrategy, restartDelayMs } from '../checkpoint/checkpoint-config.js';
+import { DEFAULT_CHECKPOINTED_RESTART, resolveCheckpointConfig, resolveRestartStrategy, restartDelayMs } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
-import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import { CheckpointCoordinator, CheckpointFailuresExceededError } from '../checkpoint/coordinator.js';
+import { assignStateByUid } from '../checkpoint/restore-by-uid.js';
+import type { SavedSubtask } from '../checkpoint/restore-by-uid.js';
 import { ConfigurationError, JobCancelledError, JobFailedError, SluiceError } from '../errors/sluice-error.js';
 import type { CheckpointMetadata } from '../storage/index.js';
-import { CheckpointStorage, IoPool, readCheckpointMetadata } from '../storage/index.js';
+import { CheckpointStorage, IoPool, JobLock, NoRestorableCheckpointError, checkCheckpointStorage, readCheckpointMetadata } from '../storage/index.js';
 import type { LogicalNode } from '../plan/logical-graph.js';
 import { edgeChannels } from '../plan/job-plan.js';
 import type { JobPlan } from '../plan/job-plan.js';
@@ -138,19 +140,9 @@ interface AttemptContext {
 const restoreKey = (operator: string, subtask: number) => `${operator}\u0000${subtask}`;
 
 /** Reads a restore point's files (on the I/O pool) into each subtask's restore. */
-async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool): Promise<Map<string, SubtaskRestore>> {
+async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool, allowNonRestoredState: boolean): Promise<Map<string, SubtaskRestore>> {
   const files = new Map(point.metadata.files.map((file) => [file.name, file]));
-  const parts = new Map<string, SubtaskRestore>();
-  for (const vertex of plan.vertices) {
-    const saved = point.metadata.subtasks.filter((subtask) => subtask.operator === vertex.name);
-    if (saved.length === 0) continue; // a vertex new to the job starts empty
-    if (saved[0]!.parallelism !== vertex.parallelism) {
-      throw new ConfigurationError(
-        `checkpoint ${point.metadata.checkpointId} in ${point.dir} ran '${vertex.name}' at parallelism ${saved[0]!.parallelism}, ` +
-          `the job now asks for ${vertex.parallelism}; restore it at parallelism ${saved[0]!.parallelism}`,
-      );
-    }
-  }
+  const saved: SavedSubtask[] = [];
   await Promise.all(
     point.metadata.subtasks.map(async (subtask) => {
       const read = async (name: string | undefined) => {
@@ -160,10 +152,11 @@ async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool):
         return new Uint8Array(await io.readSnapshotFile({ path: path.join(point.dir, name), expected }));
       };
       const [state, channels] = await Promise.all([read(subtask.state), read(subtask.channels)]);
-      parts.set(restoreKey(subtask.operator, subtask.subtaskIndex), { checkpointId: point.metadata.checkpointId, state, channels });
+      saved.push({ entry: subtask, state, channels });
     }),
   );
-  return parts;
+  // State is matched by operator uid, so a job that chains its operators differently restores it.
+  return assignStateByUid(point.metadata.checkpointId, point.dir, saved, plan, allowNonRestoredState, restoreKey).restores;
 }
 
 /**
@@ -179,7 +172,8 @@ export async function executeJob(
   control: JobControl = new JobControl(),
 ): Promise<JobResult> {
   const checkpoints = execute.checkpoints ? resolveCheckpointConfig(execute.checkpoints) : undefined;
-  const restart: RestartStrategy = resolveRestartStrategy(execute.restart);
+  // A checkpointed job restarts by default, as in Flink; one without checkpoints would restart from scratch.
+  const restart: RestartStrategy = resolveRestartStrategy(execute.restart ?? (checkpoints ? DEFAULT_CHECKPOINTED_RESTART : undefined));
   if (execute.restore !== undefined && typeof execute.restore !== 'string') {
     throw new ConfigurationError(`restore must be 'latest' or the path of a checkpoint or savepoint, got ${typeof execute.restore}`);
   }
@@ -194,10 +188,16 @@ export async function executeJob(
   const io = checkpoints || execute.restore ? new IoPool({ concurrentTasksPerThread: 16 }) : undefined;
   const history: CheckpointStatistics[] = [];
   const started = performance.now();
+  let lock: JobLock | undefined;
   try {
+    if (storage) {
+      // Before anything runs: a directory that cannot hold checkpoints, or one another run uses, fails the job now.
+      await checkCheckpointStorage(storage.jobDir);
+      lock = await JobLock.acquire(storage.jobDir, plan.jobName);
+    }
     let point: RestorePoint | undefined;
     if (execute.restore === 'latest') {
-      point = await latestRestorePoint(storage!, io!, onEvent);
+      point = await latestRestorePoint(storage!, io!, onEvent, execute.startFresh !== true);
     } else if (execute.restore !== undefined) {
       const location = await readCheckpointMetadata(execute.restore);
       point = { dir: location.dir, metadata: location.metadata };
@@ -206,7 +206,7 @@ export async function executeJob(
     // that fell back past a corrupt checkpoint must not write into its directory.
     let nextCheckpointId = Math.max(point ? point.metadata.checkpointId + 1 : 1, ((await storage?.highestCheckpointId()) ?? 0) + 1);
     for (let attempt = 0; ; attempt++) {
-      const restore = point ? await readRestorePoint(point, plan, io!) : undefined;
+      const restore = point ? await readRestorePoint(point, plan, io!, execute.allowNonRestoredState === true) : undefined;
       if (point) onEvent({ type: 'restored', checkpointId: point.metadata.checkpointId, path: point.dir });
       const context: AttemptContext = {
         plan,
@@ -234,24 +234,32 @@ export async function executeJob(
       if (outcome.kind === 'cancelled') throw new JobCancelledError(outcome.reason);
       onEvent({ type: 'failed', attempt, error: outcome.error });
       const delayMs = restartDelayMs(restart, attempt + 1);
-      if (delayMs === undefined || !(outcome.error instanceof JobFailedError)) throw outcome.error;
+      const restartable = outcome.error instanceof JobFailedError || outcome.error instanceof CheckpointFailuresExceededError;
+      if (delayMs === undefined || !restartable) throw outcome.error;
       onEvent({ type: 'restarting', attempt: attempt + 1, delayMs });
       try {
         await sleep(delayMs, undefined, { signal: execute.signal });
       } catch {
         throw new JobCancelledError(execute.signal?.reason);
       }
-      if (storage) point = (await latestRestorePoint(storage, io!, onEvent)) ?? point;
+      if (storage) point = (await latestRestorePoint(storage, io!, onEvent, false)) ?? point;
     }
   } finally {
     await io?.close();
+    await lock?.release();
   }
 }
 
 /** The newest valid checkpoint, telling why newer ones were passed over. */
-async function latestRestorePoint(storage: CheckpointStorage, io: IoPool, onEvent: (event: JobEvent) => void): Promise<RestorePoint | undefined> {
+async function latestRestorePoint(
+  storage: CheckpointStorage,
+  io: IoPool,
+  onEvent: (event: JobEvent) => void,
+  refuseIfAllDamaged: boolean,
+): Promise<RestorePoint | undefined> {
   const found = await storage.findRestorable({ verify: 'checksum', pool: io });
   for (const skipped of found.skipped) onEvent({ type: 'checkpoint-skipped', checkpointId: skipped.checkpointId, message: skipped.message });
+  if (!found.metadata && found.skipped.length > 0 && refuseIfAllDamaged) throw new NoRestorableCheckpointError(storage.jobDir, found.skipped);
   return found.metadata ? { dir: found.dir, metadata: found.metadata } : undefined;
 }
 
@@ -347,6 +355,7 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
           context.io,
           running.map(({ deployment }) => ({
             operator: deployment.vertexName,
+            uid: deployment.operators[0]!.uid,
             subtaskIndex: deployment.subtaskIndex,
             parallelism: deployment.parallelism,
             isSource: deployment.operators[0]!.kind === 'source',
@@ -369,7 +378,13 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
   ports.forEach((channel, index) => {
     channel.port1.on('message', (message: SubtaskMessage) => {
       if (message.type !== 'running') coordinator?.onMessage(index, message);
-      else if (++runningSubtasks === running.length && !stop) coordinator?.start();
+      else {
+        const { rolledBack } = message;
+        if (rolledBack) {
+          context.onEvent({ type: 'rolled-back', operator: rolledBack.operator, subtask: running[index]!.deployment.subtaskIndex, checkpointId: rolledBack.checkpointId, items: rolledBack.items });
+        }
+        if (++runningSubtasks === running.length && !stop) coordinator?.start();
+      }
     });
     channel.port1.unref();
   });

@@ -87,7 +87,7 @@ export class Subtask {
       const chain = await this.#build();
       this.#chain = chain;
       const restore = this.#deployment.restore;
-      await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined);
+      await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined, restore?.checkpointId);
       if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
       const checkpointing = this.#deployment.checkpointing;
       if (checkpointing) {
@@ -95,7 +95,10 @@ export class Subtask {
           this.#wakeSelf.ring(),
         );
       }
-      const running: SubtaskMessage = { type: 'running' };
+      const rolledBack = chain.sink && chain.sink.rolledBack.length > 0 && restore
+        ? { operator: chain.sink.name, checkpointId: restore.checkpointId, items: chain.sink.rolledBack }
+        : undefined;
+      const running: SubtaskMessage = { type: 'running', rolledBack };
       this.#deployment.port.postMessage(running);
       const outcome = await this.#loop(chain);
       await chain.close();
