@@ -12,6 +12,7 @@ import { JobCancelledError, JobFailedError } from '../errors/sluice-error.js';
 import type { InjectedFault } from '../runtime/deployment.js';
 import type { JobResult } from '../runtime/job-result.js';
 import { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import { checkCheckpointStorage } from '../storage/storage-check.js';
 import { readCheckpointMetadata } from '../storage/metadata.js';
 import { CheckpointMetadataError } from '../storage/storage-errors.js';
 import { CheckpointWatcher } from './checkpoint-watcher.js';
@@ -43,7 +44,10 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const savepointDir = config.savepointOnExit === undefined ? undefined : path.resolve(config.savepointOnExit);
   if (savepointDir !== undefined) await checkSavepointDirectory(savepointDir);
   if (config.restore !== undefined && config.restore !== 'latest') await checkRestorePoint(config.restore, pipeline.options.name);
-  if (checkpoints && storage) await announceCheckpoints(checkpoints, storage, config.restore);
+  if (checkpoints && storage) {
+    await checkCheckpointStorage(storage.jobDir);
+    await announceCheckpoints(checkpoints, storage, config.restore);
+  }
 
   const progress = new RunProgress(say, maxRestarts(config.restart));
   const watcher = storage ? new CheckpointWatcher(storage.jobDir, progress.checkpointOnDisk) : undefined;
@@ -76,6 +80,8 @@ export async function runCommand(args: readonly string[]): Promise<number> {
       checkpoints: config.checkpoints,
       restore: config.restore,
       restart: config.restart,
+      startFresh: config.startFresh,
+      allowNonRestoredState: config.allowNonRestoredState,
       faults,
       onEvent: progress.onEvent,
     });

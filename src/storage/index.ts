@@ -10,4 +10,5 @@ export * from './savepoint.js';
 export * from './storage-check.js';
 export * from './snapshot-file.js';
 export * from './storage-errors.js';
+export * from './storage-faults.js';
 export * from './zstd.js';
