@@ -43,6 +43,7 @@ export interface UidAssignment {
 }
 
 interface Building {
+  finished?: boolean;
   source?: unknown;
   hasSource: boolean;
   operators: Array<SubtaskSnapshot['operators'][number]>;
@@ -84,7 +85,21 @@ export function assignStateByUid(
   for (const { entry, state, channels } of saved) {
     const snapshot: SubtaskSnapshot = state ? (stateUnpackr.unpack(state) as SubtaskSnapshot) : { operators: [] };
     // Snapshots older than uids name their chain only through the vertex name.
-    const chain = snapshot.chain ?? entry.operator.split(' -> ').map(defaultOperatorUid);
+    const chain = snapshot.chain ?? entry.uids ?? entry.operator.split(' -> ').map(defaultOperatorUid);
+    const sameChain = (vertex: PlannedVertex | undefined): vertex is PlannedVertex =>
+      vertex !== undefined && vertex.operators.length === chain.length && vertex.operators.every((operator, i) => operator.uid === chain[i]);
+    if (entry.finished) {
+      const vertex = vertexOf.get(chain[0]!);
+      if (!sameChain(vertex)) {
+        throw new ConfigurationError(
+          `checkpoint ${checkpointId} in ${where} records the chain ${chain.join(' -> ')} (subtask ${entry.subtaskIndex}) as finished, ` +
+            `and this job chains those operators differently; restore it with the chaining it had, or from a checkpoint taken before it finished`,
+        );
+      }
+      checkParallelism(vertex, chain[0]!, entry.parallelism);
+      target(vertex, entry.subtaskIndex).finished = true;
+      continue;
+    }
     if (snapshot.source !== undefined) {
       const uid = chain[0]!;
       const vertex = vertexOf.get(uid);
@@ -110,8 +125,7 @@ export function assignStateByUid(
     }
     if (channels) {
       const vertex = vertexOf.get(chain[0]!);
-      const same = vertex !== undefined && vertex.operators.length === chain.length && vertex.operators.every((operator, i) => operator.uid === chain[i]);
-      if (!same) {
+      if (!sameChain(vertex)) {
         throw new ConfigurationError(
           `checkpoint ${checkpointId} in ${where} holds in-flight data (an unaligned checkpoint) of the chain ${chain.join(' -> ')}, ` +
             `which this job chains differently; restore it with the chaining it had, or restore from an aligned checkpoint or savepoint`,
@@ -137,7 +151,7 @@ export function assignStateByUid(
       chain: vertex.operators.map((operator) => operator.uid),
       operators: parts.operators,
     };
-    restores.set(id, { checkpointId, state: new Uint8Array(statePackr.pack(snapshot)), channels: parts.channels });
+    restores.set(id, parts.finished ? { checkpointId, finished: true } : { checkpointId, state: new Uint8Array(statePackr.pack(snapshot)), channels: parts.channels });
   }
   return { restores, dropped: [...dropped] };
 }

@@ -72,6 +72,8 @@ export interface SubtaskCheckpointing {
 /** This subtask's part of a checkpoint, decompressed. */
 export interface SubtaskRestore {
   readonly checkpointId: number;
+  /** The subtask had finished before the checkpoint: it ends its outputs at once and runs nothing. */
+  readonly finished?: boolean;
   /** The synchronous snapshot (msgpack of a {@link SubtaskSnapshot}). */
   readonly state?: Uint8Array;
   /** In-flight data (msgpack of a {@link ChannelStateSnapshot}). */

@@ -355,7 +355,7 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
           context.io,
           running.map(({ deployment }) => ({
             operator: deployment.vertexName,
-            uid: deployment.operators[0]!.uid,
+            uids: deployment.operators.map((operator) => operator.uid),
             subtaskIndex: deployment.subtaskIndex,
             parallelism: deployment.parallelism,
             isSource: deployment.operators[0]!.kind === 'source',
@@ -420,7 +420,7 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
       subtask.settled = true;
       outcomes[index] = outcome;
       if (outcome.status === 'finished') {
-        coordinator?.stopTriggering();
+        coordinator?.subtaskFinished(index);
       } else if (outcome.status === 'failed') {
         const cause = deserializeError(outcome.error);
         const location = { ...where, operator: outcome.operator, recordsIn: outcome.recordsIn, position: outcome.position };

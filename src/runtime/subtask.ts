@@ -87,6 +87,7 @@ export class Subtask {
       const chain = await this.#build();
       this.#chain = chain;
       const restore = this.#deployment.restore;
+      if (restore?.finished) return await this.#finishedAtRestore(chain);
       await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined, restore?.checkpointId);
       if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
       const checkpointing = this.#deployment.checkpointing;
@@ -210,17 +211,31 @@ export class Subtask {
     }
   }
 
-  /** A source subtask takes the checkpoints triggered since the last step (declines once it ended). */
+  /**
+   * The restored checkpoint recorded this subtask as finished: its consumers received all it ever
+   * emits before that checkpoint, so it runs nothing, ends its outputs and reports itself finished.
+   */
+  async #finishedAtRestore(chain: OperatorChain): Promise<SubtaskOutcome> {
+    const running: SubtaskMessage = { type: 'running' };
+    this.#deployment.port.postMessage(running);
+    for (const channel of this.#channels) channel.end();
+    while (this.#backpressured()) {
+      this.#drainOutputs();
+      await yieldToEventLoop();
+    }
+    return { status: 'finished', operators: chain.counters(), replayedRecords: 0 };
+  }
+
+  /**
+   * A source subtask takes the checkpoints triggered since the last step. Once it ended it drops
+   * them: the end of its input follows on its channels, which its consumers count as arrived, and
+   * the coordinator completes the checkpoint without it once it has finished.
+   */
   #takeSourceCheckpoints(ended: boolean): void {
     const triggers = this.#sourceTriggers;
     while (triggers.length > 0) {
       const checkpointId = triggers.shift()!;
-      if (ended) {
-        const message: SubtaskMessage = { type: 'decline', checkpointId, reason: 'the source has ended' };
-        this.#deployment.port.postMessage(message);
-      } else {
-        this.#checkpointer!.triggerSource(checkpointId);
-      }
+      if (!ended) this.#checkpointer!.triggerSource(checkpointId);
     }
   }
 
