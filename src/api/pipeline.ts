@@ -7,6 +7,7 @@ import { resolveOperatorUid } from '../plan/operator-uid.js';
 import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
 import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
 import { JobControl } from '../runtime/job-control.js';
+import { isSubtaskWorker } from '../runtime/worker-marker.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 
 /** Options of a {@link Pipeline}: the job-wide defaults. */
@@ -120,6 +121,14 @@ export class Pipeline {
 
   /** Runs the job to its end (or until cancelled) and returns what it did. */
   async execute(options: ExecuteOptions = {}): Promise<JobResult> {
+    if (isSubtaskWorker()) {
+      throw new ConfigurationError(
+        `execute() was called while a sluice worker thread imported a module to find its operators (pipeline '${this.options.name}'): ` +
+          'the module that defines operators (define*) must not execute the job at top level. Move the operators into their own module ' +
+          "and import them, or run the job with 'sluice run' from a module whose default export builds the pipeline, " +
+          "or guard the call: if (isMainThread) await pipeline.execute() (isMainThread from 'node:worker_threads')",
+      );
+    }
     if (this.#running) throw new ConfigurationError('this pipeline is already executing; await the first execute()');
     if (!this.#nodes.some((node) => node.kind === 'sink')) {
       throw new ConfigurationError('the pipeline has no sink: add one with stream.sink(...)');

@@ -4,6 +4,9 @@
  */
 import type { SubtaskDeployment, SubtaskOutcome } from './deployment.js';
 import { Subtask } from './subtask.js';
+import { markSubtaskWorker } from './worker-marker.js';
+
+markSubtaskWorker();
 
 /** Runs the subtask described by `deployment` to its end. */
 export default async function runSubtask(deployment: SubtaskDeployment): Promise<SubtaskOutcome> {
