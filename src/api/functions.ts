@@ -73,6 +73,11 @@ export interface SourceFunction<T, Position = unknown> {
   poll(out: Collector<T>, budget: number): SourceStatus;
   /** The position after the last record emitted, for checkpoints. */
   position(): Position;
+  /**
+   * Says what a position is, with its unit, for messages (`byte offset 1024 of in.txt`). Without
+   * it, a message shows the position as JSON and says that the source defines its meaning.
+   */
+  describePosition?(position: Position): string;
   /** Releases resources. Called once, also after a failure. */
   close?(): void | Promise<void>;
 }

@@ -16,6 +16,7 @@ import { checkCheckpointStorage } from '../storage/storage-check.js';
 import { readCheckpointMetadata } from '../storage/metadata.js';
 import { CheckpointMetadataError } from '../storage/storage-errors.js';
 import { CheckpointWatcher } from './checkpoint-watcher.js';
+import { deterministicFailure } from './failure-kind.js';
 import { checkFaults, describeFault, faultTargets, randomFaultPlan } from './fault-plan.js';
 import { shellCommand } from './format.js';
 import { RUN_HELP } from './help.js';
@@ -180,6 +181,10 @@ function maxRestarts(restart: RestartStrategy | undefined): number | undefined {
 /** Why a failed job did not recover, and what would let it. */
 function recoveryHint(error: unknown, config: RunConfiguration): string {
   if (!(error instanceof JobFailedError)) return '';
+  const deterministic = deterministicFailure(error);
+  if (deterministic !== undefined) {
+    return `: ${deterministic}, and a restart would meet it again at the same place; fix the input or the job (restarts cannot help)`;
+  }
   const restarts = maxRestarts(config.restart);
   if (restarts === undefined) {
     return config.checkpoints

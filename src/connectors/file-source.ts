@@ -441,6 +441,11 @@ class FileSourceSubtask implements SourceFunction<unknown, number> {
     return this.#bufferStart + this.#scan;
   }
 
+  /** A position is the byte offset of the next line to read. */
+  describePosition(position: number): string {
+    return `byte offset ${position} of ${this.#options.path} (the start of the next line to read)`;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -32,6 +32,7 @@ import type {
 import { deserializeError } from './deployment.js';
 import type { ExecuteOptions, JobEvent, JobResult, OperatorStats } from './job-result.js';
 import { JobControl } from './job-control.js';
+import { userFrame } from './user-frame.js';
 
 /** Bytes of a subtask's control ring: room for hundreds of control messages. */
 const CONTROL_RING_BYTES = 64 * 1024;
@@ -424,13 +425,15 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
       } else if (outcome.status === 'failed') {
         const cause = deserializeError(outcome.error);
         const location = { ...where, operator: outcome.operator, recordsIn: outcome.recordsIn, position: outcome.position };
+        const frame = userFrame(cause.stack);
         stopAll({
           kind: 'failed',
           error: new JobFailedError(
             location,
             `operator '${outcome.operator}' (subtask ${deployment.subtaskIndex}/${deployment.parallelism}) failed` +
               (outcome.position ? ` on ${outcome.position}` : '') +
-              `: ${cause.message}`,
+              `: ${cause.message}` +
+              (frame ? ` (thrown at ${frame})` : ''),
             { cause },
           ),
         });

@@ -446,8 +446,12 @@ export class Subtask {
   #describePosition(): string | undefined {
     const reading = this.#reading;
     if (reading === undefined) return undefined;
-    if (reading === 'source') return `source position ${JSON.stringify(this.#chain?.source?.source.position())}`;
-    const where = this.#frameStart < 0 ? 'restored in-flight data' : `channel position ${this.#frameStart}`;
+    if (reading === 'source') {
+      const source = this.#chain?.source?.source;
+      const position = source?.position();
+      return source?.describePosition?.(position) ?? `source position ${JSON.stringify(position)} (in the source's own terms)`;
+    }
+    const where = this.#frameStart < 0 ? 'restored in-flight data' : `at byte ${this.#frameStart} of the channel`;
     return `a record batch read from '${reading.from}' subtask ${reading.peerSubtask} (${where})`;
   }
 
