@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storage } from './support/compiled.js';
 import { BACKPRESSURED, buildPipeline, failureOf, temporaryDirectory, transactionalLines } from './support/jobs.js';
 
-const JOB = { ...BACKPRESSURED, name: 'locked', count: 40_000 };
+/** Long enough to be still running when the second run starts: it is cancelled once that was refused. */
+const JOB = { ...BACKPRESSURED, name: 'locked', count: 2_000_000 };
 
 let tmp: Awaited<ReturnType<typeof temporaryDirectory>>;
 beforeAll(async () => {
@@ -40,7 +41,8 @@ describe('the checkpoint directory lock', () => {
     expect(error.message).toContain(jobDir);
     expect(error.message).toContain(`process ${process.pid} on ${os.hostname()}`);
 
-    await running;
+    first.cancel();
+    expect((await failureOf(running)).code).toBe('SLUICE_JOB_CANCELLED');
     const again = await buildPipeline({ ...JOB, count: 1000 }, transactionalLines(path.join(tmp.path, 'out-3'))).execute({ checkpoints });
     expect(again.operators['gen']!.recordsOut).toBe(1000);
   });
