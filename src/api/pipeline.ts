@@ -8,6 +8,7 @@ import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } fr
 import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
 import { JobControl } from '../runtime/job-control.js';
 import { isSubtaskWorker } from '../runtime/worker-marker.js';
+import { refuseExecuteDuringModuleEvaluation } from '../runtime/top-level-execute.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 
 /** Options of a {@link Pipeline}: the job-wide defaults. */
@@ -142,6 +143,7 @@ export class Pipeline {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
     try {
+      await refuseExecuteDuringModuleEvaluation(this.#nodes.map((node) => node.fn?.moduleUrl));
       const { executeJob } = await import('../runtime/job-manager.js');
       return await executeJob(this.options, this.#nodes, { ...options, signal: controller.signal }, control);
     } finally {

@@ -1,23 +1,30 @@
 /**
- * A module that defines its operators and calls `execute()` at top level: the subtask's worker
- * imports it to find its operator, which would start the job again inside the worker (and the
- * process used to exit 13 with no output). The worker's `execute()` refuses with a message that
- * says what to do, and the job fails with it.
+ * A module that defines its operators and calls `execute()` at top level, run with `node`: the job
+ * manager imports that module to find its operators, which cannot finish while the module's
+ * top-level code waits for `execute()`, and Node used to exit 13 with no output. `execute()` now
+ * rejects with a message that says what to do, and the process exits 1 printing it.
  */
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { loadCompiled } from '../support/compiled.js';
+import { compiledPath } from '../support/compiled.js';
+
+function runNode(file: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 describe('execute() at the top level of a module that defines operators', () => {
-  it('fails the job with a message that says how to structure the module', async () => {
-    let failure: unknown;
-    try {
-      await loadCompiled('test/fixtures/engine/top-level-execute.js');
-    } catch (error) {
-      failure = error;
-    }
-    expect(failure).toBeInstanceOf(Error);
-    const text = JSON.stringify(failure, Object.getOwnPropertyNames(failure)) + String((failure as Error).message) + String(((failure as Error).cause as Error | undefined)?.message);
-    expect(text).toMatch(/execute\(\) was called while a sluice worker thread imported a module to find its operators/);
-    expect(text).toMatch(/isMainThread/);
+  it('fails with a message that says how to structure the module, instead of exiting 13 silently', async () => {
+    const file = compiledPath('test/fixtures/engine/top-level-execute.js');
+    const { code, stderr } = await runNode(file);
+    expect(code).toBe(1);
+    expect(stderr).toContain('execute() was called by the top-level code of');
+    expect(stderr).toContain('top-level-execute.js, which also defines operators of the job');
+    expect(stderr).toMatch(/Move the operators \(define\*\) into their own module/);
   });
 });
