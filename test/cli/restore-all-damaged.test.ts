@@ -21,8 +21,9 @@ describe('sluice run --restore latest with every checkpoint damaged', () => {
   it('exits 2 naming each damaged checkpoint; --start-fresh runs', async () => {
     const output = path.join(dir, 'out');
     const checkpointDir = path.join(dir, 'checkpoints');
-    const job = ['run', COUNTING_JOB, '--output', output, '--count', '4000', '--checkpoint-mode', 'aligned', '--checkpoint-interval', '50', '--checkpoint-dir', checkpointDir];
-    const failed = await runCli([...job, '--inject-failure', 'count:0:throw:after-records=3000', '--restart', 'none']);
+    const job = ['run', COUNTING_JOB, '--output', output, '--count', '20000', '--checkpoint-mode', 'aligned', '--checkpoint-interval', '50', '--checkpoint-dir', checkpointDir];
+    // Fails at checkpoint 2's snapshot: checkpoint 1 completed before it was triggered.
+    const failed = await runCli([...job, '--inject-failure', 'count:0:throw:after-snapshot=2', '--restart', 'none']);
     expect(failed.code).toBe(1);
     const jobDir = path.join(checkpointDir, (await readdir(checkpointDir))[0]!);
     const checkpoints = (await readdir(jobDir)).filter((name) => name.startsWith('chk-'));
@@ -39,7 +40,7 @@ describe('sluice run --restore latest with every checkpoint damaged', () => {
     for (const name of checkpoints) expect(refused.stderr).toContain(`checkpoint ${name.slice(4)}: `);
     expect(refused.stderr).toMatch(/--start-fresh/);
 
-    const fresh = await runCli([...job, '--restore', 'latest', '--start-fresh']);
+    const fresh = await runCli([...job, '--restore', 'latest', '--start-fresh', '--rate', '1000000']);
     expect(fresh.code).toBe(0);
   });
 });

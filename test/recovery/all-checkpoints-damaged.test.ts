@@ -26,7 +26,8 @@ describe("restore: 'latest' with every checkpoint damaged", () => {
       buildPipeline(JOB, transactionalLines(output)).execute({
         checkpoints,
         restart: { type: 'none' },
-        faults: [{ operator: TALLY, subtask: 0, kind: 'throw', afterRecords: 15_000 }],
+        // At checkpoint 3's snapshot: checkpoints 1 and 2 completed, and are the two retained.
+        faults: [{ operator: TALLY, subtask: 0, kind: 'throw', atCheckpoint: { phase: 'after-snapshot', checkpointId: 3 } }],
       }),
     );
     const retained = await new storage.CheckpointStorage({ checkpointDir: checkpointRoot, job: JOB.name }).list();

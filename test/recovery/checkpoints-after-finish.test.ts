@@ -55,7 +55,8 @@ describe('checkpoints after a source finished', () => {
     const result = await build(output).execute({
       checkpoints: { mode: 'aligned', intervalMs: 20, retain: 100, dir },
       restart: { type: 'fixed-delay', attempts: 1, delayMs: 10 },
-      faults: [{ operator: TALLY, subtask: 0, kind: 'throw', afterRecords: 30_000 }],
+      // At checkpoint 5's snapshot: checkpoints 1 to 4 completed, the later ones with the short source finished.
+      faults: [{ operator: TALLY, subtask: 0, kind: 'throw', atCheckpoint: { phase: 'after-snapshot', checkpointId: 5 } }],
       onEvent: log.onEvent,
     });
     expect(result.restarts).toBe(1);

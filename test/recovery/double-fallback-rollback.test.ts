@@ -51,7 +51,8 @@ describe("restore: 'latest' past two damaged checkpoints", () => {
       buildPipeline(JOB, transactionalLines(output)).execute({
         checkpoints: { mode: 'aligned', intervalMs: 20, retain: RETAIN, dir: checkpointRoot },
         restart: { type: 'none' },
-        faults: [{ operator: TALLY, subtask: 1, kind: 'throw', afterRecords: 30_000 }],
+        // At checkpoint 5's snapshot: 2, 3 and 4 are retained, and 3 and 4 committed output.
+        faults: [{ operator: TALLY, subtask: 1, kind: 'throw', atCheckpoint: { phase: 'after-snapshot', checkpointId: 5 } }],
       }),
     );
     expect(error).toBeInstanceOf(sluice.JobFailedError);
