@@ -78,9 +78,15 @@ export interface SourceFunction<T, Position = unknown> {
    * from `previous`, the positions of every subtask of the checkpoint (index = old subtask).
    * `ctx` gives the new subtask index and parallelism. The positions all new subtasks return
    * must together cover each remaining record exactly once (re-split, or hand each old split
-   * to one new subtask). A source without it cannot be restored at another parallelism.
+   * to one new subtask). An entry is undefined for an old subtask that had finished: nothing of
+   * it is left. A source without it cannot be restored at another parallelism.
    */
-  rescalePosition?(ctx: SourceContext, previous: readonly Position[]): Position | undefined;
+  rescalePosition?(ctx: SourceContext, previous: ReadonlyArray<Position | undefined>): Position | undefined;
+  /**
+   * Says what a position is, with its unit, for messages (`byte offset 1024 of in.txt`). Without
+   * it, a message shows the position as JSON and says that the source defines its meaning.
+   */
+  describePosition?(position: Position): string;
   /** Releases resources. Called once, also after a failure. */
   close?(): void | Promise<void>;
 }
@@ -95,6 +101,15 @@ export interface SinkContext<Opt = unknown> extends OperatorContext<Opt> {}
  */
 export interface SinkFunction<T, Result = unknown> {
   open?(ctx: SinkContext, restoredState?: unknown): void | Promise<void>;
+  /**
+   * Restore only, called before `open`: undo output this subtask committed after checkpoint
+   * `restoredCheckpointId`, the one being restored (a restore that fell back past newer checkpoints,
+   * or a restore of an older savepoint, would otherwise leave their output in place, and the records
+   * written again after the restore would appear twice). Remove that output or set it aside, and
+   * return a description of each item (a path), which the job reports. `restoredState` is what
+   * `snapshotState` returned for that checkpoint (undefined if this sink had none in it).
+   */
+  rollback?(ctx: SinkContext, restoredState: unknown, restoredCheckpointId: number): readonly string[] | void | Promise<readonly string[] | void>;
   /** Pre-commit for checkpoint `checkpointId`: make what was written durable; return the state to keep. */
   snapshotState?(checkpointId: number): unknown;
   /** Checkpoint `checkpointId` is complete: commit what its snapshot pre-committed. */

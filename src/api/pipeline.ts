@@ -15,9 +15,12 @@ import { OBJECT_RECORDS, describeShape } from './specs.js';
 import type { KeyedContext } from './context.js';
 import type { JobSettings, ResolvedJobSettings } from '../plan/job-settings.js';
 import { checkParallelism, resolveJobSettings } from '../plan/job-settings.js';
+import { resolveOperatorUid } from '../plan/operator-uid.js';
 import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
 import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
 import { JobControl } from '../runtime/job-control.js';
+import { isSubtaskWorker } from '../runtime/worker-marker.js';
+import { refuseExecuteDuringModuleEvaluation } from '../runtime/top-level-execute.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 
 /** Options of a {@link Pipeline}: the job-wide settings (name, default parallelism, key groups, channel size). */
@@ -27,6 +30,12 @@ export type PipelineOptions = JobSettings;
 export interface OperatorOptions<Opt = unknown> {
   /** Operator name, unique in the job. Default: the kind and a number, e.g. 'map-2'. */
   readonly name?: string;
+  /**
+   * Stable identity of the operator's state in checkpoints and savepoints, unique in the job:
+   * state is restored by uid, so it survives renaming, re-chaining and reordering. Letters,
+   * digits, '.', '_', '-'. Default: derived from the name (`'count words'` gives `'count-words'`).
+   */
+  readonly uid?: string;
   /** Parallelism of this operator. Default: the pipeline's. */
   readonly parallelism?: number;
   /** Serializable options, handed to the function as `ctx.options`. */
@@ -93,6 +102,7 @@ export class Pipeline {
   readonly options: ResolvedJobSettings;
   readonly #nodes: LogicalNode[] = [];
   readonly #names = new Set<string>();
+  readonly #uids = new Set<string>();
   /** The execute() in progress; its control exists once the job manager is loaded. */
   #running: { cancel(reason?: unknown): void; control?: JobControl } | undefined;
 
@@ -117,6 +127,14 @@ export class Pipeline {
 
   /** Runs the job to its end (or until cancelled) and returns what it did. */
   async execute(options: ExecuteOptions = {}): Promise<JobResult> {
+    if (isSubtaskWorker()) {
+      throw new ConfigurationError(
+        `execute() was called while a sluice worker thread imported a module to find its operators (pipeline '${this.options.name}'): ` +
+          'the module that defines operators (define*) must not execute the job at top level. Move the operators into their own module ' +
+          "and import them, or run the job with 'sluice run' from a module whose default export builds the pipeline, " +
+          "or guard the call: if (isMainThread) await pipeline.execute() (isMainThread from 'node:worker_threads')",
+      );
+    }
     if (this.#running) throw new ConfigurationError('this pipeline is already executing; await the first execute()');
     if (!this.#nodes.some((node) => node.kind === 'sink')) {
       throw new ConfigurationError('the pipeline has no sink: add one with stream.sink(...)');
@@ -130,6 +148,7 @@ export class Pipeline {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
     try {
+      await refuseExecuteDuringModuleEvaluation(this.#nodes.map((node) => node.fn?.moduleUrl));
       const { executeJob } = await import('../runtime/job-manager.js');
       return await executeJob(this.options, this.#nodes, { ...options, signal: controller.signal }, control);
     } finally {
@@ -173,10 +192,18 @@ export class Pipeline {
     if (this.#names.has(name)) {
       throw new ConfigurationError(`operator name '${name}' is used twice in this pipeline; names must be unique`);
     }
+    const uid = resolveOperatorUid(options.uid, name);
+    if (this.#uids.has(uid)) {
+      throw new ConfigurationError(
+        `operator '${name}': uid '${uid}' is already the uid of another operator; uids must be unique (set { uid } on one of them)`,
+      );
+    }
     this.#names.add(name);
+    this.#uids.add(uid);
     const node: LogicalNode = {
       id,
       name,
+      uid,
       kind,
       fn,
       options: options.options,

@@ -53,7 +53,8 @@ function checkpointFigures(all: readonly CheckpointStatistics[], measured: reado
     failed: all.filter((checkpoint) => checkpoint.status === 'failed' && !DISCARDED_AT_END.test(checkpoint.failureReason ?? '')).length,
     durationMs: { p50: round(percentile(durations, 50)), p99: round(percentile(durations, 99)), max: round(Math.max(0, ...durations)) },
     alignmentMs: { p50: round(percentile(alignments, 50)), max: round(Math.max(0, ...alignments)) },
-    startDelayMs: { p50: round(percentile(subtasks.map((subtask) => subtask.startDelayMs), 50)) },
+    // Per checkpoint, the subtask the barrier reached last: the one that grows with the queued data.
+    startDelayMs: { p50: round(percentile(completed.map((checkpoint) => Math.max(0, ...checkpoint.subtasks.map((subtask) => subtask.startDelayMs))), 50)) },
     syncMs: { p50: round(percentile(subtasks.map((subtask) => subtask.syncDurationMs), 50)) },
     asyncMs: { p50: round(percentile(subtasks.map((subtask) => subtask.asyncDurationMs), 50)) },
     persistedInFlightBytes: { p50: percentile(persisted, 50), max: Math.max(0, ...persisted) },
@@ -149,7 +150,8 @@ function timelineOf(
       id: checkpoint.id,
       startMs: round(checkpoint.triggerTimestamp - startedEpoch, 1),
       endMs: round(checkpoint.triggerTimestamp - startedEpoch + checkpoint.endToEndDurationMs, 1),
-      status: checkpoint.status,
+      // Still in progress when the run ended: not a failure, as the table's count says.
+      status: checkpoint.status === 'failed' && DISCARDED_AT_END.test(checkpoint.failureReason ?? '') ? ('discarded' as const) : checkpoint.status,
     })),
   };
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../errors/sluice-error.js';
+import { MAX_ZSTD_LEVEL } from '../storage/zstd.js';
 import type { CheckpointMode } from './checkpoint-mode.js';
 import { CHECKPOINT_MODES } from './checkpoint-mode.js';
 
@@ -16,7 +17,11 @@ export interface CheckpointOptions {
   readonly maxConcurrent?: number;
   /** Least time from one checkpoint's end to the next trigger, in ms. Default 0. */
   readonly minPauseMs?: number;
-  /** Failed checkpoints (declined, timed out) the job tolerates before it fails. Default Infinity. */
+  /**
+   * Checkpoints that may fail in a row (declined, timed out, not writable: a completed one resets
+   * the count) before the job's attempt fails and its restart strategy applies, as in Flink.
+   * Default 3; Infinity never fails the job for checkpoints.
+   */
   readonly tolerableFailures?: number;
   /** Completed checkpoints kept on disk. Default 2, so a corrupt newest one has a fallback. */
   readonly retain?: number;
@@ -24,9 +29,12 @@ export interface CheckpointOptions {
   readonly dir?: string;
   /** Aligned-with-timeout: alignment time, from the trigger, after which a checkpoint goes unaligned, in ms. Default 100. */
   readonly alignmentTimeoutMs?: number;
-  /** zstd level of snapshot files (1 to 19). Default 1. */
+  /** zstd level of snapshot files (1 to 9: higher levels do not fit the codec's fixed heap). Default 1. */
   readonly compressionLevel?: number;
 }
+
+/** Consecutive checkpoint failures tolerated unless `tolerableFailures` says otherwise. */
+export const DEFAULT_TOLERABLE_FAILURES = 3;
 
 /** Checkpoint options with every default filled in. */
 export type CheckpointConfig = Required<CheckpointOptions>;
@@ -57,13 +65,17 @@ export function resolveCheckpointConfig(options: CheckpointOptions): CheckpointC
     timeoutMs: number(options, 'timeoutMs', 60_000, 1),
     maxConcurrent: number(options, 'maxConcurrent', 1, 1),
     minPauseMs: number(options, 'minPauseMs', 0, 0),
-    tolerableFailures: number(options, 'tolerableFailures', Infinity, 0),
+    tolerableFailures: number(options, 'tolerableFailures', DEFAULT_TOLERABLE_FAILURES, 0),
     retain: number(options, 'retain', 2, 1),
     dir: options.dir ?? defaultCheckpointDir(),
     alignmentTimeoutMs: number(options, 'alignmentTimeoutMs', 100, 0),
     compressionLevel: number(options, 'compressionLevel', 1, 1),
   };
-  if (config.compressionLevel > 19) throw new ConfigurationError(`checkpoints.compressionLevel must be 1 to 19, got ${config.compressionLevel}`);
+  if (config.compressionLevel > MAX_ZSTD_LEVEL) {
+    throw new ConfigurationError(
+      `checkpoints.compressionLevel must be 1 to ${MAX_ZSTD_LEVEL} (higher levels do not fit the zstd codec's 16 MiB heap), got ${config.compressionLevel}`,
+    );
+  }
   if (config.maxConcurrent > 1 && (config.mode === 'unaligned' || config.mode === 'aligned-timeout')) {
     throw new ConfigurationError(
       `checkpoints.maxConcurrent is ${config.maxConcurrent}, but ${config.mode} checkpoints run one at a time ` +
@@ -88,6 +100,13 @@ export type RestartStrategy =
       readonly maxDelayMs: number;
       readonly multiplier?: number;
     };
+
+/**
+ * The restart strategy of a job that takes checkpoints and sets none: fixed-delay, 3 attempts,
+ * 1 s apart. (Flink's default is fixed-delay with unlimited attempts; a bounded number lets a
+ * job that fails deterministically end with its error instead of restarting forever.)
+ */
+export const DEFAULT_CHECKPOINTED_RESTART: RestartStrategy = Object.freeze({ type: 'fixed-delay', attempts: 3, delayMs: 1000 });
 
 /** Validates a restart strategy; throws a ConfigurationError that says why. */
 export function resolveRestartStrategy(strategy: RestartStrategy | undefined): RestartStrategy {

@@ -10,18 +10,24 @@ import type { CheckpointStatistics, SubtaskCheckpointStatistics } from './checkp
 
 /** A subtask as the coordinator addresses it. */
 export interface CoordinatedSubtask {
+  /** The chain's name (its operators' names joined by ' -> '). */
   readonly operator: string;
+  /** The uids of the chain's operators, head first: snapshot files are named by the head's. */
+  readonly uids: readonly string[];
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly isSource: boolean;
 }
 
-/** Too many checkpoints failed: the job fails. */
+/**
+ * More checkpoints failed in a row than tolerated: the job's attempt fails, and the restart
+ * strategy decides whether it restarts from its latest completed checkpoint (as in Flink).
+ */
 export class CheckpointFailuresExceededError extends SluiceError {
   constructor(failures: number, tolerable: number, last: string) {
     super(
       'SLUICE_CHECKPOINT_FAILURES',
-      `${failures} checkpoints failed, more than the ${tolerable} tolerated (checkpoints.tolerableFailures); the last: ${last}`,
+      `${failures} checkpoints failed in a row, more than the ${tolerable} tolerated (checkpoints.tolerableFailures); the last: ${last}`,
     );
   }
 }
@@ -82,6 +88,8 @@ export class CheckpointCoordinator {
   #lastCompletedAt = 0;
   #failures = 0;
   #latestCompleted: number | undefined;
+  /** Subtasks that finished: checkpoints go on without them (their channels have ended). */
+  readonly #finished = new Set<number>();
   /** Writes and commits still running: stop() waits for them. */
   readonly #work = new Set<Promise<unknown>>();
 
@@ -138,11 +146,12 @@ export class CheckpointCoordinator {
       this.#abort(pending, `subtask ${this.#describe(subtask)} declined: ${message.reason}`, true);
       return;
     }
-    const { operator, subtaskIndex } = this.#subtasks[subtask]!;
+    const { operator, uids, subtaskIndex } = this.#subtasks[subtask]!;
+    const uid = uids[0]!;
     const received = performance.now();
     const write = async (kind: 'state' | 'channels', bytes: Uint8Array) => {
       const dir = await pending.prepared;
-      const name = path.basename(this.#storage.snapshotFilePath(pending.id, operator, subtaskIndex, kind));
+      const name = path.basename(this.#storage.snapshotFilePath(pending.id, uid, subtaskIndex, kind));
       // State is compressed; in-flight data is written as is, because an unaligned checkpoint's
       // duration grows with the time it takes to persist it (Flink writes it raw too).
       const info = await this.#io.writeSnapshotFile({
@@ -172,10 +181,31 @@ export class CheckpointCoordinator {
     })();
     acknowledgement.catch(() => {}); // observed in #complete
     pending.acknowledgements.set(subtask, acknowledgement);
-    if (pending.acknowledgements.size === this.#subtasks.length) {
-      pending.finishing = true;
-      this.#track(this.#complete(pending));
+    this.#completeIfAcknowledged(pending);
+  }
+
+  /**
+   * Subtask `subtask` finished: it emitted everything and ended its outputs, so its consumers count
+   * its channels as ended, and checkpoints complete without it (Flink's checkpoints after tasks
+   * finish). A checkpoint records it as finished, and a restore does not run it again. Once every
+   * source has finished, no checkpoint is triggered any more: the rest of the job drains its input.
+   */
+  subtaskFinished(subtask: number): void {
+    this.#finished.add(subtask);
+    if (this.#subtasks.every((entry, index) => !entry.isSource || this.#finished.has(index))) {
+      // Checkpoints in progress still complete: their barriers travel ahead of the end of input.
+      this.#stopped = true;
+      clearTimeout(this.#timer);
     }
+    for (const pending of [...this.#pending.values()]) this.#completeIfAcknowledged(pending);
+  }
+
+  #completeIfAcknowledged(pending: PendingCheckpoint): void {
+    if (pending.finishing || this.#pending.get(pending.id) !== pending) return;
+    const complete = this.#subtasks.every((_, index) => pending.acknowledgements.has(index) || this.#finished.has(index));
+    if (!complete) return;
+    pending.finishing = true;
+    this.#track(this.#complete(pending));
   }
 
   /**
@@ -242,11 +272,10 @@ export class CheckpointCoordinator {
   }
 
   async #complete(pending: PendingCheckpoint): Promise<void> {
-    let acknowledgements: Acknowledgement[];
+    let acknowledgements: Array<Acknowledgement | undefined>;
     try {
-      acknowledgements = await Promise.all(
-        this.#subtasks.map((_, index) => pending.acknowledgements.get(index)!),
-      );
+      // A subtask that finished without acknowledging has no files: it is recorded as finished.
+      acknowledgements = await Promise.all(this.#subtasks.map((_, index) => pending.acknowledgements.get(index)));
     } catch (error) {
       pending.finishing = false;
       this.#abort(pending, `its asynchronous phase failed: ${error instanceof Error ? error.message : String(error)}`, true);
@@ -254,7 +283,8 @@ export class CheckpointCoordinator {
     }
     if (this.#pending.get(pending.id) !== pending) return;
     const completedTimestamp = Date.now();
-    const statistics = this.#statistics(pending, 'completed', acknowledgements.map((ack) => ack.stats));
+    const acknowledged = acknowledgements.filter((ack): ack is Acknowledgement => ack !== undefined);
+    const statistics = this.#statistics(pending, 'completed', acknowledged.map((ack) => ack.stats));
     try {
       const dir = await pending.prepared;
       const metadata = checkpointMetadata({
@@ -264,11 +294,12 @@ export class CheckpointCoordinator {
         mode: this.#config.mode,
         triggerTimestamp: pending.triggerTimestamp,
         completedTimestamp,
-        files: acknowledgements.flatMap((ack) => ack.files),
+        files: acknowledged.flatMap((ack) => ack.files),
         subtasks: acknowledgements.map((ack, index) => {
-          const { operator, subtaskIndex, parallelism } = this.#subtasks[index]!;
+          const { operator, uids, subtaskIndex, parallelism } = this.#subtasks[index]!;
+          if (ack === undefined) return { operator, uids, subtaskIndex, parallelism, finished: true, stats: {} };
           const { operator: _operator, subtaskIndex: _index, ...stats } = ack.stats;
-          return { operator, subtaskIndex, parallelism, state: ack.state, channels: ack.channels, stats };
+          return { operator, uids, subtaskIndex, parallelism, state: ack.state, channels: ack.channels, stats };
         }),
         stats: statistics,
       });
@@ -288,6 +319,8 @@ export class CheckpointCoordinator {
     this.#history.push(statistics);
     this.#hooks.recorded(statistics);
     this.#lastCompletedAt = performance.now();
+    // Tolerable failures count consecutive failures: a completed checkpoint resets the count.
+    this.#failures = 0;
     if (!pending.savepointDir) {
       this.#latestCompleted = Math.max(this.#latestCompleted ?? 0, pending.id);
       this.#track(this.#storage.retain(this.#config.retain).catch(() => {}));

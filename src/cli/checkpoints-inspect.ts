@@ -102,7 +102,7 @@ export async function inspectCheckpoint(target: string, json: boolean): Promise<
         duration(subtask.stats['asyncDurationMs']),
         subtask.stats['unaligned'] === undefined ? '-' : subtask.stats['unaligned'] ? 'yes' : 'no',
         typeof subtask.stats['persistedInFlightBytes'] === 'number' ? formatBytes(subtask.stats['persistedInFlightBytes']) : '-',
-        bytesOf(subtask.state),
+        subtask.finished ? 'finished' : bytesOf(subtask.state),
         bytesOf(subtask.channels),
       ]),
       '  ',

@@ -49,13 +49,24 @@ checkpoints (off unless --checkpoint-mode is given; the other flags need it):
   --alignment-timeout <ms>        aligned-timeout mode: go unaligned when alignment takes this
                                   long from the trigger (default ${CHECKPOINT_DEFAULTS.alignmentTimeoutMs})
   --retain <n>                    completed checkpoints to keep (default ${CHECKPOINT_DEFAULTS.retain})
+                                  Checkpoints that fail ${CHECKPOINT_DEFAULTS.tolerableFailures + 1} times in a row (declined, timed out,
+                                  not writable) fail the attempt, and the restart strategy applies.
+                                  One run at a time may use a job's checkpoint directory (<dir>/<job>/_lock).
 
 restore and restart:
   --restore latest|<path>         start from the newest valid checkpoint in the checkpoint
                                   directory (latest: needs --checkpoint-mode and the same
-                                  --checkpoint-dir), or from a checkpoint or savepoint directory
-  --restart <strategy>            none | fixed-delay | exponential-backoff (default none; with
-                                  injected failures: fixed-delay, failures + 3 attempts, 100 ms)
+                                  --checkpoint-dir), or from a checkpoint or savepoint directory.
+                                  State is matched by operator uid; output committed after the
+                                  restored checkpoint is set aside (named on stderr).
+  --start-fresh                   with --restore latest: when every checkpoint is damaged, start
+                                  from the beginning (without it the run fails, naming them)
+  --allow-non-restored-state      restore even if the checkpoint holds state of an operator uid
+                                  the job no longer has (that state is dropped)
+  --restart <strategy>            none | fixed-delay | exponential-backoff (default: with
+                                  checkpoints, fixed-delay, 3 attempts, 1000 ms apart; without,
+                                  none; with injected failures: fixed-delay, failures + 3
+                                  attempts, 100 ms)
   --restart-attempts <n>          restarts before the job fails (default 3)
   --restart-delay <ms>            delay before a restart; the first one for exponential-backoff
                                   (default 1000)
@@ -94,7 +105,8 @@ output: progress on stderr, one line per checkpoint (completed or failed: id, du
 persisted in-flight bytes), per restart and per restore, and a summary per operator at the end.
 
 exit codes: 0 done (or stopped with a savepoint), 1 the job failed, 2 bad usage or
-configuration, 130 cancelled.
+configuration, or nothing ran (checkpoint directory not writable or in use by another run,
+every checkpoint damaged, state nothing restores), 130 cancelled.
 `;
 
 /** `sluice checkpoints --help`. */

@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pipeline } from '../api/pipeline.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
 
@@ -39,7 +40,17 @@ export function resolveJobModule(specifier: string): string {
 
 /** Imports a job module and builds its pipeline. */
 export async function loadJob(url: string, args: JobArguments): Promise<Pipeline> {
-  const namespace = (await import(url)) as { default?: unknown };
+  let namespace: { default?: unknown };
+  try {
+    namespace = (await import(url)) as { default?: unknown };
+  } catch (cause) {
+    // A syntax error's message names neither the file nor the line: say which module failed.
+    const where = cause instanceof SyntaxError ? syntaxErrorLocation(cause, url) : '';
+    throw new ConfigurationError(
+      `could not load job module ${where || fileURLToPath(url)}: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`,
+      { cause },
+    );
+  }
   if (typeof namespace.default !== 'function') {
     throw new ConfigurationError(`job module ${url} must export a default function that returns a Pipeline`);
   }
@@ -48,4 +59,15 @@ export async function loadJob(url: string, args: JobArguments): Promise<Pipeline
     throw new ConfigurationError(`the default export of ${url} returned ${typeof pipeline}, not a Pipeline`);
   }
   return pipeline;
+}
+
+/**
+ * Where a syntax error is, as `<file>:<line>`: an ES module's SyntaxError from import() names
+ * neither, so `node --check` is asked (it prints `<file>:<line>` first).
+ */
+function syntaxErrorLocation(_error: SyntaxError, url: string): string {
+  const file = fileURLToPath(url);
+  const checked = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const first = checked.stderr?.split('\n')[0]?.trim() ?? '';
+  return first.startsWith(file) ? first : '';
 }

@@ -15,7 +15,7 @@ import { MAIN_HELP } from './help.js';
 import { runCommand } from './run-command.js';
 import { UsageError } from './usage-error.js';
 
-/** Exit codes: 0 done, 1 the job failed, 2 bad usage or configuration, 130 cancelled. */
+/** Exit codes: 0 done, 1 the job failed, 2 bad usage or configuration (nothing ran), 130 cancelled. */
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -45,6 +45,11 @@ function exitCodeOf(error: SluiceError): number {
       return 130;
     case 'SLUICE_USAGE':
     case 'SLUICE_CONFIGURATION':
+    // Nothing ran: the checkpoint directory cannot be used, is in use, or holds nothing to restore.
+    case 'SLUICE_CHECKPOINT_STORAGE':
+    case 'SLUICE_CHECKPOINT_DIR_LOCKED':
+    case 'SLUICE_NO_RESTORABLE_CHECKPOINT':
+    case 'SLUICE_NON_RESTORED_STATE':
       return 2;
     default:
       return 1;

@@ -12,9 +12,11 @@ import { JobCancelledError, JobFailedError } from '../errors/sluice-error.js';
 import type { InjectedFault } from '../runtime/deployment.js';
 import type { JobResult } from '../runtime/job-result.js';
 import { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import { checkCheckpointStorage } from '../storage/storage-check.js';
 import { readCheckpointMetadata } from '../storage/metadata.js';
 import { CheckpointMetadataError } from '../storage/storage-errors.js';
 import { CheckpointWatcher } from './checkpoint-watcher.js';
+import { deterministicFailure } from './failure-kind.js';
 import { checkFaults, describeFault, faultTargets, randomFaultPlan } from './fault-plan.js';
 import { shellCommand } from './format.js';
 import { RUN_HELP } from './help.js';
@@ -43,7 +45,10 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const savepointDir = config.savepointOnExit === undefined ? undefined : path.resolve(config.savepointOnExit);
   if (savepointDir !== undefined) await checkSavepointDirectory(savepointDir);
   if (config.restore !== undefined && config.restore !== 'latest') await checkRestorePoint(config.restore, pipeline.options.name);
-  if (checkpoints && storage) await announceCheckpoints(checkpoints, storage, config.restore);
+  if (checkpoints && storage) {
+    await checkCheckpointStorage(storage.jobDir);
+    await announceCheckpoints(checkpoints, storage, config.restore);
+  }
 
   const progress = new RunProgress(say, maxRestarts(config.restart));
   const watcher = storage ? new CheckpointWatcher(storage.jobDir, progress.checkpointOnDisk) : undefined;
@@ -76,6 +81,8 @@ export async function runCommand(args: readonly string[]): Promise<number> {
       checkpoints: config.checkpoints,
       restore: config.restore,
       restart: config.restart,
+      startFresh: config.startFresh,
+      allowNonRestoredState: config.allowNonRestoredState,
       faults,
       onEvent: progress.onEvent,
     });
@@ -174,6 +181,10 @@ function maxRestarts(restart: RestartStrategy | undefined): number | undefined {
 /** Why a failed job did not recover, and what would let it. */
 function recoveryHint(error: unknown, config: RunConfiguration): string {
   if (!(error instanceof JobFailedError)) return '';
+  const deterministic = deterministicFailure(error);
+  if (deterministic !== undefined) {
+    return `: ${deterministic}, and a restart would meet it again at the same place; fix the input or the job (restarts cannot help)`;
+  }
   const restarts = maxRestarts(config.restart);
   if (restarts === undefined) {
     return config.checkpoints

@@ -8,7 +8,8 @@ import { randomInt } from 'node:crypto';
 import { CHECKPOINT_MODES } from '../checkpoint/checkpoint-mode.js';
 import type { CheckpointMode } from '../checkpoint/checkpoint-mode.js';
 import type { CheckpointOptions, RestartStrategy } from '../checkpoint/checkpoint-config.js';
-import { resolveCheckpointConfig } from '../checkpoint/checkpoint-config.js';
+import { DEFAULT_CHECKPOINTED_RESTART, resolveCheckpointConfig } from '../checkpoint/checkpoint-config.js';
+import { mistypedSluiceFlag } from './flag-suggestions.js';
 import type { InjectedFault } from '../runtime/deployment.js';
 import type { FlagValue, ParsedArguments } from './arguments.js';
 import { parseArguments } from './arguments.js';
@@ -33,12 +34,23 @@ export interface RunConfiguration {
   readonly checkpoints?: CheckpointOptions;
   readonly restore?: 'latest' | string;
   readonly restart?: RestartStrategy;
+  /** `--start-fresh`: with `--restore latest`, start from the beginning when every checkpoint is damaged. */
+  readonly startFresh?: boolean;
+  /** `--allow-non-restored-state`: drop checkpoint state that no operator of the job takes. */
+  readonly allowNonRestoredState?: boolean;
   /** `--savepoint-on-exit`: where a signal's stop-with-savepoint writes. */
   readonly savepointOnExit?: string;
   readonly faults: FaultRequest;
   /** The arguments after `run`, as given: the resume command is built from them. */
   readonly args: readonly string[];
 }
+
+/** Every flag `sluice run` owns, for suggestions when one is mistyped. */
+const RUN_FLAGS = [
+  'help', 'parallelism', 'checkpoint-mode', 'checkpoint-interval', 'checkpoint-dir', 'checkpoint-timeout', 'alignment-timeout', 'retain',
+  'restore', 'start-fresh', 'allow-non-restored-state', 'savepoint-on-exit', 'inject-failures', 'inject-failure', 'inject-max-records',
+  'restart', 'restart-attempts', 'restart-delay', 'restart-max-delay',
+] as const;
 
 /** Flags that configure checkpoints and so need `--checkpoint-mode`. */
 const CHECKPOINT_FLAGS = ['checkpoint-interval', 'checkpoint-dir', 'checkpoint-timeout', 'alignment-timeout', 'retain'] as const;
@@ -60,7 +72,7 @@ const ADD_MODE = `add --checkpoint-mode <${CHECKPOINT_MODES.join('|')}> (aligned
 
 /** Parses the arguments after `sluice run`; `'help'` when `--help` was asked for. */
 export function parseRunArguments(args: readonly string[]): RunConfiguration | 'help' {
-  const parsed = parseArguments('run', args, { booleanFlags: new Set(['help']) });
+  const parsed = parseArguments('run', args, { booleanFlags: new Set(['help', 'start-fresh', 'allow-non-restored-state']) });
   if (parsed.takeBoolean('help')) return 'help';
 
   const [specifier, ...extra] = parsed.positionals;
@@ -84,15 +96,27 @@ export function parseRunArguments(args: readonly string[]): RunConfiguration | '
     throw new UsageError('run', `${flag} needs checkpoints, for the job to recover from the failures: ${ADD_MODE}`);
   }
   const failures = faults.type === 'random' ? faults.failures : faults.type === 'explicit' ? faults.faults.length : 0;
-  const restart = parseRestartFlags(parsed, failures);
+  const restart = parseRestartFlags(parsed, failures) ?? (checkpoints ? DEFAULT_CHECKPOINTED_RESTART : undefined);
+  const startFresh = parsed.takeBoolean('start-fresh');
+  const allowNonRestoredState = parsed.takeBoolean('allow-non-restored-state');
+  if (startFresh && restoreText !== 'latest') throw new UsageError('run', '--start-fresh applies to --restore latest only (it says what to do when every checkpoint is damaged)');
+  if (allowNonRestoredState && restoreText === undefined) throw new UsageError('run', '--allow-non-restored-state applies to a restore: add --restore latest or --restore <path>');
+  const jobOptions = parsed.remaining();
+  for (const name of Object.keys(jobOptions)) {
+    if (name === 'seed' && faults.type === 'random') continue;
+    const problem = mistypedSluiceFlag(name, RUN_FLAGS);
+    if (problem) throw new UsageError('run', `${problem} (flags sluice does not know are passed to the job module; if it is your job's option, rename it)`);
+  }
 
   return {
     specifier,
     parallelism,
-    jobOptions: parsed.remaining(),
+    jobOptions,
     checkpoints,
     restore: restoreText,
     restart,
+    startFresh,
+    allowNonRestoredState,
     savepointOnExit,
     faults,
     args,

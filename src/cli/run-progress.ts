@@ -50,6 +50,12 @@ export class RunProgress {
       case 'checkpoint-skipped':
         this.#write(`passed over checkpoint ${event.checkpointId}: ${event.message}`);
         return;
+      case 'rolled-back':
+        this.#write(
+          `'${event.operator}' subtask ${event.subtask} set aside ${event.items.length} output item${event.items.length === 1 ? '' : 's'} ` +
+            `committed after checkpoint ${event.checkpointId}: ${event.items.join(', ')}`,
+        );
+        return;
       case 'restored':
         this.#write(`restored the state of checkpoint ${event.checkpointId} from ${event.path}`);
         return;

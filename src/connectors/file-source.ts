@@ -474,6 +474,11 @@ class FileSourceSubtask implements SourceFunction<unknown, number> {
     return this.#bufferStart + this.#scan;
   }
 
+  /** A position is the byte offset of the next line to read. */
+  describePosition(position: number): string {
+    return `byte offset ${position} of ${this.#options.path} (the start of the next line to read)`;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -639,6 +644,7 @@ class FileSource implements SourceFunction<unknown, FileSourcePosition> {
     const { sizeBytes, path } = this.#options;
     const ranges: Array<readonly [number, number]> = [];
     previous.forEach((position, old) => {
+      if (position === undefined) return; // that subtask had finished: nothing of it is left
       if (typeof position === 'number' && Number.isSafeInteger(position) && position >= 0) {
         ranges.push([position, Math.floor(((old + 1) * sizeBytes) / previous.length)]);
       } else if (isRangesPosition(position)) {

@@ -269,6 +269,7 @@ class GeneratorSubtask implements SourceFunction<NumericGeneratorRecord | Object
   rescalePosition(ctx: SourceContext, previous: readonly GeneratorPosition[]): GeneratorPosition {
     const splits: Array<[number, number]> = [];
     previous.forEach((position, old) => {
+      if (position === undefined) return; // that subtask had finished: nothing of it is left
       if (typeof position === 'number') splits.push([position, previous.length]);
       else if (isSplitsPosition(position)) for (const [next, step] of position.splits) splits.push([next, step]);
       else {

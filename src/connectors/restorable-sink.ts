@@ -11,6 +11,10 @@ import type { SinkContext, SinkFunction } from '../api/functions.js';
  *   written after the checkpoint are written once more, not twice.
  * - collect sink: the state is the records collected so far.
  * - discard sink: the state is the record count and latency histogram so far.
+ *
+ * Output committed after the restored checkpoint is undone by `SinkFunction.rollback` (the
+ * transactional file sink sets such part files aside); the file sink's truncation in `open` is its
+ * rollback.
  */
 export interface RestorableSinkFunction<T, Result, State> extends SinkFunction<T, Result> {
   /** Opens the sink; `restoredState` is what `snapshotState` returned for the checkpoint restored from. */

@@ -4,7 +4,9 @@
  * pre-commits: flush, fsync, close, and keep the transaction in its state as pending. When
  * the checkpoint completes it commits: rename to `part-<subtask>-<n>`. A restore commits the
  * pending transactions of the restored checkpoint and discards every other uncommitted file,
- * so the committed files hold each record exactly once, however often the job failed.
+ * so the committed files hold each record exactly once, however often the job failed. Part files
+ * committed after the restored checkpoint (a restore that fell back past newer checkpoints) are
+ * set aside into `.rolled-back-chk-<id>/` by {@link TransactionalFileSink.rollback}.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, existsSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -124,6 +126,29 @@ class TransactionalFileSink implements SinkFunction<unknown, TransactionalFileSi
       if (Number.isSafeInteger(transaction) && transaction >= next) next = transaction + 1;
     }
     return next;
+  }
+
+  /**
+   * Restore: every part file of this subtask numbered from the restored state's `next` on was
+   * committed by a checkpoint newer than the restored one (or at the end of a run); it is moved
+   * to `.rolled-back-chk-<id>/` in the output directory, so the records written again after the
+   * restore appear once.
+   */
+  rollback(ctx: SinkContext, restoredState: unknown, restoredCheckpointId: number): string[] {
+    mkdirSync(this.#dir, { recursive: true });
+    const next = (restoredState as TransactionalFileSinkState | undefined)?.next ?? 0;
+    const part = new RegExp(`^part-${ctx.subtaskIndex}-(0|[1-9][0-9]*)$`);
+    const moved: string[] = [];
+    const aside = join(this.#dir, `.rolled-back-chk-${restoredCheckpointId}`);
+    for (const name of readdirSync(this.#dir)) {
+      const match = part.exec(name);
+      if (!match || Number(match[1]) < next) continue;
+      mkdirSync(aside, { recursive: true });
+      renameSync(join(this.#dir, name), join(aside, name));
+      moved.push(join(aside, name));
+    }
+    if (moved.length > 0) fsyncDirectory(this.#dir);
+    return moved;
   }
 
   write(record: unknown): void {

@@ -17,6 +17,8 @@ export type ResolvedPartitioning =
 /** One operator inside a chain. */
 export interface PlannedOperator {
   readonly name: string;
+  /** Stable identity of the operator's state in checkpoints. */
+  readonly uid: string;
   readonly kind: OperatorKind;
   readonly fn: FunctionRef | undefined;
   readonly options: unknown;

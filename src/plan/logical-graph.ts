@@ -34,6 +34,8 @@ export interface LogicalEdge {
 export interface LogicalNode {
   readonly id: number;
   readonly name: string;
+  /** Stable identity of the operator's state (see OperatorOptions.uid). */
+  readonly uid: string;
   readonly kind: OperatorKind;
   /** The user function (absent for union). */
   readonly fn?: FunctionDefinition;

@@ -147,6 +147,7 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
     for (const member of members) {
       operators.push({
         name: member.name,
+        uid: member.uid,
         kind: member.kind,
         fn: member.fn ? await resolveFunctionRef(member.fn, member.name) : undefined,
         options: member.options,

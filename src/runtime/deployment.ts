@@ -89,6 +89,8 @@ export interface SubtaskCheckpointing {
 /** This subtask's part of a checkpoint, decompressed. */
 export interface SubtaskRestore {
   readonly checkpointId: number;
+  /** The subtask had finished before the checkpoint: it ends its outputs at once and runs nothing. */
+  readonly finished?: boolean;
   /** The synchronous snapshot (msgpack of a {@link SubtaskSnapshot}). */
   readonly state?: Uint8Array;
   /** In-flight data (msgpack of a {@link ChannelStateSnapshot}). */
@@ -104,9 +106,13 @@ export interface SubtaskSnapshot {
    * index), from which the source takes its share. Set only by a rescaled restore.
    */
   readonly rescaledSource?: { readonly previous: readonly unknown[] };
-  /** Per chained operator with state, by name. */
+  /** The uids of the chain's operators, head first (the source's uid is the first); absent in older snapshots. */
+  readonly chain?: readonly string[];
+  /** Per chained operator with state, by uid (older snapshots: by name). */
   readonly operators: ReadonlyArray<{
     readonly name: string;
+    /** The operator's uid; absent in older snapshots, whose entries match by name. */
+    readonly uid?: string;
     /**
      * Keyed state, packed (msgpack) at the barrier so later changes cannot leak in: per key
      * group, per state name, the entries.
@@ -181,7 +187,11 @@ export interface SubtaskCheckpointStats {
 /** Messages from a subtask to the job manager, through its port. */
 export type SubtaskMessage =
   /** The subtask opened its operators and entered its loop: it takes control messages now. */
-  | { readonly type: 'running' }
+  | {
+      readonly type: 'running';
+      /** What a sink's rollback set aside or removed on restore (output committed after the restored checkpoint). */
+      readonly rolledBack?: { readonly operator: string; readonly checkpointId: number; readonly items: readonly string[] };
+    }
   | {
       readonly type: 'acknowledge';
       readonly checkpointId: number;

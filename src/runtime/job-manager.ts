@@ -6,13 +6,15 @@ import { Packr } from 'msgpackr';
 import { Doorbell, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import type { ResolvedJobSettings } from '../plan/job-settings.js';
 import type { CheckpointConfig, RestartStrategy } from '../checkpoint/checkpoint-config.js';
-import { resolveCheckpointConfig, resolveRestartStrategy, restartDelayMs } from '../checkpoint/checkpoint-config.js';
+import { DEFAULT_CHECKPOINTED_RESTART, resolveCheckpointConfig, resolveRestartStrategy, restartDelayMs } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
-import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import { CheckpointCoordinator, CheckpointFailuresExceededError } from '../checkpoint/coordinator.js';
 import { needsRescale, rescaleRestore, restoreKey } from '../checkpoint/rescale.js';
+import { assignStateByUid } from '../checkpoint/restore-by-uid.js';
+import type { SavedSubtask } from '../checkpoint/restore-by-uid.js';
 import { ConfigurationError, JobCancelledError, JobFailedError, SluiceError } from '../errors/sluice-error.js';
 import type { CheckpointMetadata } from '../storage/index.js';
-import { CheckpointStorage, IoPool, readCheckpointMetadata } from '../storage/index.js';
+import { CheckpointStorage, IoPool, JobLock, NoRestorableCheckpointError, checkCheckpointStorage, readCheckpointMetadata } from '../storage/index.js';
 import type { LogicalNode } from '../plan/logical-graph.js';
 import { edgeChannels } from '../plan/job-plan.js';
 import type { JobPlan } from '../plan/job-plan.js';
@@ -31,6 +33,7 @@ import { deserializeError } from './deployment.js';
 import type { ExecuteOptions, JobEvent, JobResult, OperatorStats } from './job-result.js';
 import { JobControl } from './job-control.js';
 import { SlotThreads } from './slot-threads.js';
+import { userFrame } from './user-frame.js';
 
 /** Bytes of a subtask's control ring: room for hundreds of control messages. */
 const CONTROL_RING_BYTES = 64 * 1024;
@@ -161,10 +164,14 @@ interface AttemptContext {
   readonly control: JobControl;
 }
 
-/** Reads a restore point's files (on the I/O pool) into each subtask's restore, redistributed when parallelism changed. */
-async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool): Promise<Map<string, SubtaskRestore>> {
+/**
+ * Reads a restore point's files (on the I/O pool) into each subtask's restore: matched by
+ * operator uid when every operator keeps its parallelism (the job may chain them differently),
+ * redistributed by key group and re-routed when parallelism changed (the chaining must stay).
+ */
+async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool, allowNonRestoredState: boolean): Promise<Map<string, SubtaskRestore>> {
   const files = new Map(point.metadata.files.map((file) => [file.name, file]));
-  const parts = new Map<string, SubtaskRestore>();
+  const saved: SavedSubtask[] = [];
   await Promise.all(
     point.metadata.subtasks.map(async (subtask) => {
       const read = async (name: string | undefined) => {
@@ -174,11 +181,22 @@ async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool):
         return new Uint8Array(await io.readSnapshotFile({ path: path.join(point.dir, name), expected }));
       };
       const [state, channels] = await Promise.all([read(subtask.state), read(subtask.channels)]);
-      parts.set(restoreKey(subtask.operator, subtask.subtaskIndex), { checkpointId: point.metadata.checkpointId, state, channels });
+      saved.push({ entry: subtask, state, channels });
     }),
   );
-  if (!needsRescale(point.metadata, plan)) return parts;
-  return rescaleRestore(point.metadata, plan, parts, `checkpoint ${point.metadata.checkpointId} in ${point.dir}`);
+  const where = `checkpoint ${point.metadata.checkpointId} in ${point.dir}`;
+  if (needsRescale(point.metadata, plan)) {
+    // A subtask that had finished left nothing to resume: no state, no position (a source's
+    // rescalePosition counts it as exhausted), no in-flight data.
+    const parts = new Map<string, SubtaskRestore>();
+    for (const { entry, state, channels } of saved) {
+      const part = entry.finished ? {} : { state, channels };
+      parts.set(restoreKey(entry.operator, entry.subtaskIndex), { checkpointId: point.metadata.checkpointId, ...part });
+    }
+    return rescaleRestore(point.metadata, plan, parts, where);
+  }
+  // State is matched by operator uid, so a job that chains its operators differently restores it.
+  return assignStateByUid(point.metadata.checkpointId, point.dir, saved, plan, allowNonRestoredState, restoreKey).restores;
 }
 
 /**
@@ -194,7 +212,8 @@ export async function executeJob(
   control: JobControl = new JobControl(),
 ): Promise<JobResult> {
   const checkpoints = execute.checkpoints ? resolveCheckpointConfig(execute.checkpoints) : undefined;
-  const restart: RestartStrategy = resolveRestartStrategy(execute.restart);
+  // A checkpointed job restarts by default, as in Flink; one without checkpoints would restart from scratch.
+  const restart: RestartStrategy = resolveRestartStrategy(execute.restart ?? (checkpoints ? DEFAULT_CHECKPOINTED_RESTART : undefined));
   if (execute.restore !== undefined && typeof execute.restore !== 'string') {
     throw new ConfigurationError(`restore must be 'latest' or the path of a checkpoint or savepoint, got ${typeof execute.restore}`);
   }
@@ -209,10 +228,16 @@ export async function executeJob(
   const io = checkpoints || execute.restore ? new IoPool({ concurrentTasksPerThread: 16 }) : undefined;
   const history: CheckpointStatistics[] = [];
   const started = performance.now();
+  let lock: JobLock | undefined;
   try {
+    if (storage) {
+      // Before anything runs: a directory that cannot hold checkpoints, or one another run uses, fails the job now.
+      await checkCheckpointStorage(storage.jobDir);
+      lock = await JobLock.acquire(storage.jobDir, plan.jobName);
+    }
     let point: RestorePoint | undefined;
     if (execute.restore === 'latest') {
-      point = await latestRestorePoint(storage!, io!, onEvent);
+      point = await latestRestorePoint(storage!, io!, onEvent, execute.startFresh !== true);
     } else if (execute.restore !== undefined) {
       const location = await readCheckpointMetadata(execute.restore);
       point = { dir: location.dir, metadata: location.metadata };
@@ -221,7 +246,7 @@ export async function executeJob(
     // that fell back past a corrupt checkpoint must not write into its directory.
     let nextCheckpointId = Math.max(point ? point.metadata.checkpointId + 1 : 1, ((await storage?.highestCheckpointId()) ?? 0) + 1);
     for (let attempt = 0; ; attempt++) {
-      const restore = point ? await readRestorePoint(point, plan, io!) : undefined;
+      const restore = point ? await readRestorePoint(point, plan, io!, execute.allowNonRestoredState === true) : undefined;
       if (point) onEvent({ type: 'restored', checkpointId: point.metadata.checkpointId, path: point.dir });
       const context: AttemptContext = {
         plan,
@@ -249,24 +274,32 @@ export async function executeJob(
       if (outcome.kind === 'cancelled') throw new JobCancelledError(outcome.reason);
       onEvent({ type: 'failed', attempt, error: outcome.error });
       const delayMs = restartDelayMs(restart, attempt + 1);
-      if (delayMs === undefined || !(outcome.error instanceof JobFailedError)) throw outcome.error;
+      const restartable = outcome.error instanceof JobFailedError || outcome.error instanceof CheckpointFailuresExceededError;
+      if (delayMs === undefined || !restartable) throw outcome.error;
       onEvent({ type: 'restarting', attempt: attempt + 1, delayMs });
       try {
         await sleep(delayMs, undefined, { signal: execute.signal });
       } catch {
         throw new JobCancelledError(execute.signal?.reason);
       }
-      if (storage) point = (await latestRestorePoint(storage, io!, onEvent)) ?? point;
+      if (storage) point = (await latestRestorePoint(storage, io!, onEvent, false)) ?? point;
     }
   } finally {
     await io?.close();
+    await lock?.release();
   }
 }
 
 /** The newest valid checkpoint, telling why newer ones were passed over. */
-async function latestRestorePoint(storage: CheckpointStorage, io: IoPool, onEvent: (event: JobEvent) => void): Promise<RestorePoint | undefined> {
+async function latestRestorePoint(
+  storage: CheckpointStorage,
+  io: IoPool,
+  onEvent: (event: JobEvent) => void,
+  refuseIfAllDamaged: boolean,
+): Promise<RestorePoint | undefined> {
   const found = await storage.findRestorable({ verify: 'checksum', pool: io });
   for (const skipped of found.skipped) onEvent({ type: 'checkpoint-skipped', checkpointId: skipped.checkpointId, message: skipped.message });
+  if (!found.metadata && found.skipped.length > 0 && refuseIfAllDamaged) throw new NoRestorableCheckpointError(storage.jobDir, found.skipped);
   return found.metadata ? { dir: found.dir, metadata: found.metadata } : undefined;
 }
 
@@ -358,6 +391,7 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
           context.io,
           running.map(({ deployment }) => ({
             operator: deployment.vertexName,
+            uids: deployment.operators.map((operator) => operator.uid),
             subtaskIndex: deployment.subtaskIndex,
             parallelism: deployment.parallelism,
             isSource: deployment.operators[0]!.kind === 'source',
@@ -381,7 +415,13 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
     channel.port1.on('message', (message: SubtaskMessage) => {
       if (message.type === 'ended') running[index]!.ended.resolve(message.outcome);
       else if (message.type !== 'running') coordinator?.onMessage(index, message);
-      else if (++runningSubtasks === running.length && !stop) coordinator?.start();
+      else {
+        const { rolledBack } = message;
+        if (rolledBack) {
+          context.onEvent({ type: 'rolled-back', operator: rolledBack.operator, subtask: running[index]!.deployment.subtaskIndex, checkpointId: rolledBack.checkpointId, items: rolledBack.items });
+        }
+        if (++runningSubtasks === running.length && !stop) coordinator?.start();
+      }
     });
     channel.port1.unref();
   });
@@ -427,17 +467,19 @@ async function runAttempt(context: AttemptContext): Promise<AttemptOutcome> {
       subtask.settled = true;
       outcomes[index] = outcome;
       if (outcome.status === 'finished') {
-        coordinator?.stopTriggering();
+        coordinator?.subtaskFinished(index);
       } else if (outcome.status === 'failed') {
         const cause = deserializeError(outcome.error);
         const location = { ...where, operator: outcome.operator, recordsIn: outcome.recordsIn, position: outcome.position };
+        const frame = userFrame(cause.stack);
         stopAll({
           kind: 'failed',
           error: new JobFailedError(
             location,
             `operator '${outcome.operator}' (subtask ${deployment.subtaskIndex}/${deployment.parallelism}) failed` +
               (outcome.position ? ` on ${outcome.position}` : '') +
-              `: ${cause.message}`,
+              `: ${cause.message}` +
+              (frame ? ` (thrown at ${frame})` : ''),
             { cause },
           ),
         });

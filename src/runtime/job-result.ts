@@ -6,6 +6,8 @@ import type { InjectedFault } from './deployment.js';
 export type JobEvent =
   | { readonly type: 'restored'; readonly checkpointId: number; readonly path: string }
   | { readonly type: 'checkpoint-skipped'; readonly checkpointId: number; readonly message: string }
+  /** A sink subtask set aside (or removed) output committed after the checkpoint being restored. */
+  | { readonly type: 'rolled-back'; readonly operator: string; readonly subtask: number; readonly checkpointId: number; readonly items: readonly string[] }
   | { readonly type: 'checkpoint'; readonly statistics: CheckpointStatistics }
   | { readonly type: 'failed'; readonly attempt: number; readonly error: Error }
   | { readonly type: 'restarting'; readonly attempt: number; readonly delayMs: number };
@@ -18,8 +20,21 @@ export interface ExecuteOptions {
   readonly checkpoints?: CheckpointOptions;
   /** Resume from the latest valid checkpoint in the checkpoint directory, or from a checkpoint or savepoint path. */
   readonly restore?: 'latest' | string;
-  /** How a failed job restarts (from its latest completed checkpoint). Default: no restart. */
+  /**
+   * How a failed job restarts (from its latest completed checkpoint). Default: with checkpoints,
+   * fixed-delay, 3 attempts, 1 s apart (see DEFAULT_CHECKPOINTED_RESTART); without, no restart.
+   */
   readonly restart?: RestartStrategy;
+  /**
+   * With `restore: 'latest'`: when checkpoints exist but every one is damaged, start from the
+   * beginning instead of failing with a SLUICE_NO_RESTORABLE_CHECKPOINT error. Default false.
+   */
+  readonly startFresh?: boolean;
+  /**
+   * Restore even when the checkpoint holds state that no operator of the job takes (matched by
+   * uid): that state is dropped. Default false: such a restore fails, naming the state.
+   */
+  readonly allowNonRestoredState?: boolean;
   /** Failures to inject (testing failover). */
   readonly faults?: readonly InjectedFault[];
   /** Receives progress events (restores, skipped checkpoints, completed checkpoints, restarts). */

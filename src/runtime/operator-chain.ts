@@ -282,9 +282,26 @@ class SinkOperator extends ChainedOperator {
   restoredState: unknown;
   /** Set by a restore at another parallelism: the old subtasks' states this one takes over. */
   rescaledState: SubtaskSnapshot['operators'][number]['rescaledSink'];
+  /** The checkpoint this attempt restored from, if any: output committed after it is rolled back before open. */
+  restoredCheckpointId: number | undefined;
+  /** What the sink's rollback set aside or removed, for the job's log. */
+  rolledBack: string[] = [];
 
   override async open(): Promise<void> {
     try {
+      if (this.restoredCheckpointId !== undefined && this.sink.rollback) {
+        // Each restored state rolls back the output of the subtask that wrote it: after a restore
+        // at another parallelism, that of every old subtask whose state this one takes over.
+        const rescaled = this.rescaledState;
+        const owners = rescaled
+          ? rescaled.states
+              .filter(({ state }) => state !== undefined)
+              .map(({ subtask, state }) => ({ ctx: { ...this.#ctx, subtaskIndex: subtask, parallelism: rescaled.previousParallelism }, state }))
+          : [{ ctx: this.#ctx, state: this.restoredState }];
+        for (const owner of owners) {
+          this.rolledBack.push(...((await this.sink.rollback(owner.ctx, owner.state, this.restoredCheckpointId)) ?? []));
+        }
+      }
       if (this.rescaledState) this.restoredState = rescaleSinkState(this.name, this.sink, this.#ctx, this.rescaledState);
       await this.sink.open?.(this.#ctx, this.restoredState);
     } catch (error) {
@@ -375,10 +392,19 @@ export class OperatorChain {
   readonly source: SourceHead | undefined;
   readonly sink: SinkOperator | undefined;
   readonly #operators: ChainedOperator[];
+  /** Each operator's uid by name, head first: snapshots record them so restore matches state by uid. */
+  readonly #uids: ReadonlyMap<string, string>;
 
-  private constructor(input: Collector<unknown>, operators: ChainedOperator[], source: SourceHead | undefined, sink: SinkOperator | undefined) {
+  private constructor(
+    input: Collector<unknown>,
+    operators: ChainedOperator[],
+    source: SourceHead | undefined,
+    sink: SinkOperator | undefined,
+    uids: ReadonlyMap<string, string>,
+  ) {
     this.input = input;
     this.#operators = operators;
+    this.#uids = uids;
     this.source = source;
     this.sink = sink;
   }
@@ -447,17 +473,19 @@ export class OperatorChain {
       const ctx: SourceContext = { ...contextOf(head), wakeup, deadLetters: { count: 0 } };
       source = new SourceHead(head.name, factory(head.options), ctx, next);
     }
-    return new OperatorChain(next, operators, source, sink);
+    return new OperatorChain(next, operators, source, sink, new Map(planned.map((operator) => [operator.name, operator.uid])));
   }
 
   /** Opens every operator, restoring state and the source's position from `restored`. */
-  async open(restored?: SubtaskSnapshot): Promise<void> {
+  async open(restored?: SubtaskSnapshot, restoredCheckpointId?: number): Promise<void> {
     for (const operator of this.#operators) {
-      const saved = restored?.operators.find((entry) => entry.name === operator.name);
+      const uid = this.#uids.get(operator.name);
+      const saved = restored?.operators.find((entry) => (entry.uid !== undefined && entry.uid === uid) || (entry.uid === undefined && entry.name === operator.name));
       if (saved?.keyed && operator instanceof KeyedOperator) operator.backend.restore(unpackState<KeyGroupEntries>(saved.keyed));
       if (operator instanceof SinkOperator) {
         operator.restoredState = saved?.sink;
         operator.rescaledState = saved?.rescaledSink;
+        operator.restoredCheckpointId = restoredCheckpointId;
       }
       await operator.open();
     }
@@ -473,13 +501,14 @@ export class OperatorChain {
     const operators: Array<Promise<SubtaskSnapshot['operators'][number]>> = [];
     for (const operator of this.#operators) {
       if (operator instanceof KeyedOperator) {
-        operators.push(Promise.resolve({ name: operator.name, keyed: packState(operator.backend.snapshot()) }));
+        operators.push(Promise.resolve({ name: operator.name, uid: this.#uids.get(operator.name), keyed: packState(operator.backend.snapshot()) }));
       } else if (operator instanceof SinkOperator) {
-        operators.push(operator.snapshotState(checkpointId).then((sink) => ({ name: operator.name, sink })));
+        operators.push(operator.snapshotState(checkpointId).then((sink) => ({ name: operator.name, uid: this.#uids.get(operator.name), sink })));
       }
     }
     const source = this.source?.source.position();
-    return Promise.all(operators).then((done) => ({ source, operators: done }));
+    const chain = [...this.#uids.values()];
+    return Promise.all(operators).then((done) => ({ source, chain, operators: done }));
   }
 
   /** Checkpoint `checkpointId` completed: sinks commit. */

@@ -155,7 +155,8 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
   triggerSource(checkpointId: number): void {
     const unaligned = this.#settings.mode === 'unaligned';
     this.#book.currentId = checkpointId;
-    this.#firstBarrierNanos = this.#triggers.get(checkpointId) ?? nowNanos();
+    // A source's barrier starts when it takes the trigger: its start delay is the trigger's way here.
+    this.#firstBarrierNanos = nowNanos();
     this.takeSnapshot(checkpointId, unaligned);
     this.forwardBarrier(checkpointId, unaligned);
   }

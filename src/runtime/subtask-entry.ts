@@ -4,6 +4,9 @@
  */
 import type { SlotDeployment, SubtaskOutcome } from './deployment.js';
 import { Slot } from './slot.js';
+import { markSubtaskWorker } from './worker-marker.js';
+
+markSubtaskWorker();
 
 /** Runs the subtasks of the slot described by `deployment` to their end. */
 export default async function runSlot(deployment: SlotDeployment): Promise<SubtaskOutcome[]> {

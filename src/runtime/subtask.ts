@@ -73,6 +73,8 @@ export class Subtask {
   #stepRecords = 64;
   #cancelled = false;
   #ending = false;
+  /** The restored checkpoint recorded this subtask as finished: it only ends its outputs. */
+  #finishedAtRestore = false;
   #sourceStatus: SourceStatus = 'more';
   #handle: RecordHandler = () => {};
   /** The input being processed, for error messages: the source, or a channel and a frame of it. */
@@ -106,7 +108,16 @@ export class Subtask {
     const chain = await this.#build();
     this.#chain = chain;
     const restore = this.#deployment.restore;
-    await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined);
+    if (restore?.finished) {
+      // The restored checkpoint recorded this subtask as finished: its consumers received all it
+      // ever emits before that checkpoint, so it runs nothing and ends its outputs (see finish()).
+      this.#finishedAtRestore = true;
+      this.#ending = true;
+      const running: SubtaskMessage = { type: 'running' };
+      this.#deployment.port.postMessage(running);
+      return;
+    }
+    await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined, restore?.checkpointId);
     if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
     const checkpointing = this.#deployment.checkpointing;
     if (checkpointing) {
@@ -115,7 +126,11 @@ export class Subtask {
       );
     }
     this.#handle = this.#recordHandler(chain);
-    const running: SubtaskMessage = { type: 'running' };
+    const rolledBack =
+      chain.sink && chain.sink.rolledBack.length > 0 && restore
+        ? { operator: chain.sink.name, checkpointId: restore.checkpointId, items: chain.sink.rolledBack }
+        : undefined;
+    const running: SubtaskMessage = { type: 'running', rolledBack };
     this.#deployment.port.postMessage(running);
   }
 
@@ -167,6 +182,7 @@ export class Subtask {
   async finish(): Promise<SubtaskOutcome> {
     const chain = this.#chain!;
     for (const channel of this.#channels) channel.end();
+    if (this.#finishedAtRestore) return { status: 'finished', operators: chain.counters(), replayedRecords: 0 };
     await this.#checkpointer?.settled();
     await this.#commits;
     const sinkResult = await chain.sink?.finish();
@@ -239,17 +255,16 @@ export class Subtask {
     return OperatorChain.create(d, tail, this.#context, () => this.#wakeSelf.ring());
   }
 
-  /** A source subtask takes the checkpoints triggered since the last step (declines once it ended). */
+  /**
+   * A source subtask takes the checkpoints triggered since the last step. Once it ended it drops
+   * them: the end of its input follows on its channels, which its consumers count as arrived, and
+   * the coordinator completes the checkpoint without it once it has finished.
+   */
   #takeSourceCheckpoints(ended: boolean): void {
     const triggers = this.#sourceTriggers;
     while (triggers.length > 0) {
       const checkpointId = triggers.shift()!;
-      if (ended) {
-        const message: SubtaskMessage = { type: 'decline', checkpointId, reason: 'the source has ended' };
-        this.#deployment.port.postMessage(message);
-      } else {
-        this.#checkpointer!.triggerSource(checkpointId);
-      }
+      if (!ended) this.#checkpointer!.triggerSource(checkpointId);
     }
   }
 
@@ -455,8 +470,12 @@ export class Subtask {
   #describePosition(): string | undefined {
     const reading = this.#reading;
     if (reading === undefined) return undefined;
-    if (reading === 'source') return `source position ${JSON.stringify(this.#chain?.source?.source.position())}`;
-    const where = this.#frameStart < 0 ? 'restored in-flight data' : `channel position ${this.#frameStart}`;
+    if (reading === 'source') {
+      const source = this.#chain?.source?.source;
+      const position = source?.position();
+      return source?.describePosition?.(position) ?? `source position ${JSON.stringify(position)} (in the source's own terms)`;
+    }
+    const where = this.#frameStart < 0 ? 'restored in-flight data' : `at byte ${this.#frameStart} of the channel`;
     return `a record batch read from '${reading.from}' subtask ${reading.peerSubtask} (${where})`;
   }
 

@@ -89,7 +89,7 @@ export class CheckpointStorage {
     return path.join(this.jobDir, checkpointDirectoryName(checkpointId));
   }
 
-  /** Absolute path of a subtask's snapshot file in checkpoint `checkpointId`. */
+  /** Absolute path of a subtask's snapshot file in checkpoint `checkpointId`; `operator` is the chain head's uid. */
   snapshotFilePath(checkpointId: number, operator: string, subtaskIndex: number, kind: SnapshotFileKind): string {
     return path.join(this.checkpointDir(checkpointId), snapshotFileName(operator, subtaskIndex, kind));
   }

@@ -10,6 +10,8 @@ import { deserializeStorageError } from './io-protocol.js';
 import type { IoResult, IoTask } from './io-protocol.js';
 import type { ExpectedSnapshotFile, SnapshotFileInfo, SnapshotFileVerification } from './snapshot-file.js';
 import type { CheckpointCorruptError } from './storage-errors.js';
+import { CheckpointWriteError } from './storage-errors.js';
+import { storageWriteFault } from './storage-faults.js';
 
 /** The worker module, next to this one: run from dist/, as Node 20 cannot start a worker from a .ts file. */
 // A CommonJS shim that import()s the worker (see io-worker-shim.cts for why).
@@ -92,6 +94,8 @@ export class IoPool {
    * CheckpointWriteError naming the file if the write fails.
    */
   async writeSnapshotFile(request: WriteSnapshotFileRequest): Promise<SnapshotFileInfo> {
+    const fault = storageWriteFault(request.path);
+    if (fault) throw new CheckpointWriteError(request.path, `could not write ${request.path}: ${fault.message}`, { cause: fault });
     const { buffer, byteOffset, byteLength, transferList } = handOver(request.bytes);
     const result = await this.#run({ type: 'write-snapshot-file', path: request.path, buffer, byteOffset, byteLength, level: request.level, store: request.store ?? false }, transferList);
     if (result.type !== 'written') throw unexpected(result);

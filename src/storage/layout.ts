@@ -2,10 +2,13 @@
  * Where checkpoint files live:
  *
  * ```
- * <checkpoint-dir>/<job>/chk-<n>/<operator>-<subtask>.state.zst
- *                               /<operator>-<subtask>.channels.zst
+ * <checkpoint-dir>/<job>/chk-<n>/<uid>-<subtask>.state.zst
+ *                               /<uid>-<subtask>.channels.zst
  *                               /_metadata
+ *                    /_lock       held by the run using the directory (see job-lock.ts)
  * ```
+ *
+ * `<uid>` is the uid of the chain's head operator (see plan/operator-uid.ts), already file-name safe.
  *
  * Job and operator names may hold characters that are unsafe in a file name (spaces, `->`, `/`,
  * `:`): {@link encodeNameSegment} percent-encodes every UTF-8 byte outside `[A-Za-z0-9._-]`,
@@ -102,7 +105,7 @@ export function parseCheckpointDirectoryName(name: string): number | undefined {
   return Number.isSafeInteger(id) ? id : undefined;
 }
 
-/** A snapshot file's name: `<encoded operator>-<subtask>.<kind>.zst`. */
+/** A snapshot file's name: `<encoded operator uid>-<subtask>.<kind>.zst` (the chain head's uid). */
 export function snapshotFileName(operator: string, subtaskIndex: number, kind: SnapshotFileKind): string {
   if (!Number.isSafeInteger(subtaskIndex) || subtaskIndex < 0) throw new TypeError(`subtaskIndex must be a non-negative integer, got ${subtaskIndex}`);
   if (kind !== 'state' && kind !== 'channels') throw new TypeError(`kind must be 'state' or 'channels', got ${JSON.stringify(kind)}`);

@@ -47,6 +47,13 @@ export interface SubtaskSnapshot {
   readonly state?: string;
   /** Name of its channel-state file (in-flight data), listed in `files`; absent if none. */
   readonly channels?: string;
+  /**
+   * The subtask had finished (emitted everything, ended its outputs) before the checkpoint: it has
+   * no files here, and a restore does not run it again. Absent when it was running.
+   */
+  readonly finished?: boolean;
+  /** The uids of the chain's operators, head first (state is restored by uid); absent in older checkpoints. */
+  readonly uids?: readonly string[];
   /** Per-subtask statistics: sync and async duration, alignment duration, unaligned or not, ... */
   readonly stats: Readonly<Record<string, number | boolean>>;
 }
@@ -167,6 +174,8 @@ export function validateCheckpointMetadata(value: unknown, file: string): assert
     const key = JSON.stringify([operator, subtaskIndex]);
     if (subtasks.has(key)) fail(`${field}`, `the only entry of operator '${operator}' subtask ${subtaskIndex}`, entry);
     subtasks.add(key);
+    if (subtask['finished'] !== undefined && typeof subtask['finished'] !== 'boolean') fail(`${field}.finished`, 'a boolean', subtask['finished']);
+    if (subtask['uids'] !== undefined) array(`${field}.uids`, subtask['uids']).forEach((uid, j) => string(`${field}.uids[${j}]`, uid));
     for (const kind of ['state', 'channels'] as const) {
       if (subtask[kind] === undefined) continue;
       const name = string(`${field}.${kind}`, subtask[kind]);

@@ -57,3 +57,43 @@ export class CheckpointWriteError extends SluiceError {
     this.file = file;
   }
 }
+
+/** The checkpoint directory cannot be used: it cannot be created, or a file in it cannot be written and synced. */
+export class CheckpointStorageUnusableError extends SluiceError {
+  /** The directory that was checked. */
+  readonly dir: string;
+
+  constructor(dir: string, message: string, options?: { cause?: unknown }) {
+    super('SLUICE_CHECKPOINT_STORAGE', message, options);
+    this.dir = dir;
+  }
+}
+
+/** Another run holds the job's checkpoint directory. */
+export class CheckpointDirectoryLockedError extends SluiceError {
+  /** The lock file. */
+  readonly file: string;
+
+  constructor(file: string, message: string) {
+    super('SLUICE_CHECKPOINT_DIR_LOCKED', message);
+    this.file = file;
+  }
+}
+
+/** `restore: 'latest'` found checkpoints, but every one is damaged. */
+export class NoRestorableCheckpointError extends SluiceError {
+  /** Each damaged checkpoint and why, newest first. */
+  readonly skipped: ReadonlyArray<{ readonly checkpointId: number; readonly message: string }>;
+
+  constructor(jobDir: string, skipped: ReadonlyArray<{ readonly checkpointId: number; readonly message: string }>) {
+    const ids = [...new Set(skipped.map((entry) => entry.checkpointId))];
+    super(
+      'SLUICE_NO_RESTORABLE_CHECKPOINT',
+      `--restore latest: every checkpoint in ${jobDir} is damaged (${ids.map((id) => `checkpoint ${id}`).join(', ')}):\n` +
+        skipped.map((entry) => `  checkpoint ${entry.checkpointId}: ${entry.message}`).join('\n') +
+        `\nnothing was run; restore a checkpoint or savepoint by its path, or start from the beginning with --start-fresh (startFresh: true), ` +
+        `which leaves the existing output as it is`,
+    );
+    this.skipped = skipped;
+  }
+}

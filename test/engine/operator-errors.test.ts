@@ -37,8 +37,11 @@ describe('operator errors', () => {
     const error = await jobFailure(pipeline);
 
     // seq 1001 is the 501st record of source subtask 1: its position after that record is 501.
-    expect(error.location).toMatchObject({ operator: 'poison-check', subtask: 1, parallelism: 2, position: 'source position 501' });
-    expect(error.message).toBe("operator 'poison-check' (subtask 1/2) failed on source position 501: record 1001 is poison");
+    expect(error.location).toMatchObject({ operator: 'poison-check', subtask: 1, parallelism: 2, position: "source position 501 (in the source's own terms)" });
+    // The message ends with the user's own frame: the line of the map that threw.
+    expect(error.message).toMatch(
+      /^operator 'poison-check' \(subtask 1\/2\) failed on source position 501 \(in the source's own terms\): record 1001 is poison \(thrown at \/.*\/failures\.js:\d+:\d+\)$/,
+    );
     expect(error.cause).toBeInstanceOf(Error);
     expect((error.cause as Error).message).toBe('record 1001 is poison');
     expect((error.cause as Error).stack).toContain('failures.js');
@@ -54,7 +57,7 @@ describe('operator errors', () => {
 
     expect(error.location.operator).toBe('poison-check');
     expect(error.location.parallelism).toBe(3);
-    expect(error.location.position).toMatch(/^a record batch read from 'numbers' subtask 0 \(channel position \d+\)$/);
+    expect(error.location.position).toMatch(/^a record batch read from 'numbers' subtask 0 \(at byte \d+ of the channel\)$/);
     // Round robin from one producer: the subtask that got seq 2500 had taken about a third of 2501 records.
     expect(error.location.recordsIn).toBeGreaterThan(0);
     expect(error.location.recordsIn).toBeLessThanOrEqual(2501);
@@ -70,8 +73,10 @@ describe('operator errors', () => {
       .sink(sinks.countSpec(), { name: 'count' });
     const error = await jobFailure(pipeline);
 
-    expect(error.location).toMatchObject({ operator: 'flaky', subtask: 1, parallelism: 2, position: 'source position 300' });
-    expect(error.message).toBe("operator 'flaky' (subtask 1/2) failed on source position 300: source gave up after 300 records");
+    expect(error.location).toMatchObject({ operator: 'flaky', subtask: 1, parallelism: 2, position: "source position 300 (in the source's own terms)" });
+    expect(error.message).toMatch(
+      /^operator 'flaky' \(subtask 1\/2\) failed on source position 300 \(in the source's own terms\): source gave up after 300 records \(thrown at \/.*\.js:\d+:\d+\)$/,
+    );
     expect((error.cause as Error).message).toBe('source gave up after 300 records');
   });
 
@@ -86,7 +91,7 @@ describe('operator errors', () => {
     expect(error.location.operator).toBe('store');
     expect(error.location.parallelism).toBe(2);
     expect(error.location.position).toMatch(/read from 'numbers -> pass' subtask 0/);
-    expect(error.message).toMatch(/^operator 'store' \(subtask [01]\/2\) failed on .*: cannot store record 777$/);
+    expect(error.message).toMatch(/^operator 'store' \(subtask [01]\/2\) failed on .*: cannot store record 777 \(thrown at \/.*\.js:\d+:\d+\)$/);
     expect((error.cause as Error).message).toBe('cannot store record 777');
   });
 
@@ -131,7 +136,7 @@ describe('operator errors', () => {
       .sink(sinks.countSpec(), { name: 'count' });
     const error = await jobFailure(pipeline);
 
-    expect(error.location).toMatchObject({ operator: 'rows', subtask: 0, position: 'source position 43' });
+    expect(error.location).toMatchObject({ operator: 'rows', subtask: 0, position: "source position 43 (in the source's own terms)" });
     expect((error.cause as Error).message).toBe('a numeric(3) record must be an array of 3 numbers, got an array of length 2');
   });
 
@@ -146,6 +151,6 @@ describe('operator errors', () => {
 
     expect(error.location.operator).toBe('opener');
     expect(error.location.position).toBeUndefined();
-    expect(error.message).toMatch(/^operator 'opener' \(subtask [01]\/2\) failed: cannot open$/);
+    expect(error.message).toMatch(/^operator 'opener' \(subtask [01]\/2\) failed: cannot open \(thrown at \/.*failures\.js:\d+:\d+\)$/);
   });
 });

@@ -2,8 +2,9 @@
  * Aligned checkpoints that cannot complete in time. Under heavy backpressure an aligned barrier
  * waits behind every queued byte, far longer than a 3 ms `timeoutMs`: the checkpoints time out
  * (status 'failed', a reason that says so), their directories are removed, and the job goes on
- * to its end with exact output. With `tolerableFailures: 0` the first timeout fails the job with
- * code SLUICE_CHECKPOINT_FAILURES.
+ * to its end with exact output when failures are tolerated (`tolerableFailures: Infinity`). With
+ * `tolerableFailures: 0` the first timeout fails the attempt, the restart strategy restarts it, and
+ * once the restarts are used up the job fails with code SLUICE_CHECKPOINT_FAILURES.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ describe('timed-out aligned checkpoints', () => {
     const output = path.join(tmp.path, 'tolerated-out');
     const checkpointRoot = path.join(tmp.path, 'tolerated-checkpoints');
     const result = await buildPipeline(JOB, transactionalLines(output)).execute({
-      checkpoints: { mode: 'aligned', intervalMs: INTERVAL_MS, timeoutMs: TIMEOUT_MS, dir: checkpointRoot },
+      checkpoints: { mode: 'aligned', intervalMs: INTERVAL_MS, timeoutMs: TIMEOUT_MS, tolerableFailures: Infinity, dir: checkpointRoot },
     });
 
     const timedOut = result.checkpoints.filter((stats) => stats.status === 'failed' && /timed out/.test(stats.failureReason ?? ''));
@@ -61,17 +62,22 @@ describe('timed-out aligned checkpoints', () => {
     expect(multisetDifference(await committedLines(output), expectedLines(JOB))).toEqual(NO_DIFFERENCE);
   });
 
-  it('fail the job when no failure is tolerated', async () => {
+  it('fail the attempt when no failure is tolerated, restart, and fail the job once the restarts are used up', async () => {
     const output = path.join(tmp.path, 'intolerant-out');
+    const failures: string[] = [];
     const error = await failureOf(
       buildPipeline(JOB, transactionalLines(output)).execute({
         checkpoints: { mode: 'aligned', intervalMs: INTERVAL_MS, timeoutMs: TIMEOUT_MS, tolerableFailures: 0, dir: path.join(tmp.path, 'intolerant-checkpoints') },
-        // A restart strategy does not apply: too many failed checkpoints are not a subtask failure.
-        restart: { type: 'fixed-delay', attempts: 3, delayMs: 10 },
+        // Too many failed checkpoints fail the attempt: the restart strategy applies, as in Flink.
+        restart: { type: 'fixed-delay', attempts: 2, delayMs: 10 },
+        onEvent: (event) => {
+          if (event.type === 'failed') failures.push((event.error as { code?: string }).code ?? '');
+        },
       }),
     );
+    expect(failures).toEqual(['SLUICE_CHECKPOINT_FAILURES', 'SLUICE_CHECKPOINT_FAILURES', 'SLUICE_CHECKPOINT_FAILURES']);
     expect(error).toBeInstanceOf(sluice.SluiceError);
     expect(error.code).toBe('SLUICE_CHECKPOINT_FAILURES');
-    expect(error.message).toMatch(/^1 checkpoints failed, more than the 0 tolerated \(checkpoints\.tolerableFailures\); the last: checkpoint \d+ was aborted: timed out after 3 ms/);
+    expect(error.message).toMatch(/^1 checkpoints failed in a row, more than the 0 tolerated \(checkpoints\.tolerableFailures\); the last: checkpoint \d+ was aborted: timed out after 3 ms/);
   });
 });

@@ -13,13 +13,18 @@ export const READING_GUIDE: readonly GuideEntry[] = [
     flinkName: 'End to End Duration (lastCheckpointDuration)',
     meaning:
       'From the coordinator triggering a checkpoint to the checkpoint being complete (every subtask acknowledged, metadata committed). ' +
-      'p50, p99 and max over the completed checkpoints of the run.',
+      'p50, p99 and max over the completed checkpoints of the run. Its parts, for the subtask that acknowledged last: start delay, then ' +
+      'alignment, then sync and async; then the metadata commit. The detail table shows each part as a p50 over all subtasks ' +
+      '(start delay: over checkpoints, of the last subtask), so the parts of one row need not add up to its duration: the slowest subtask ' +
+      'of a checkpoint sets the duration, the median subtask sets the parts. In aligned mode under backpressure the duration is mostly ' +
+      'start delay and alignment of the subtasks furthest downstream.',
   },
   {
     term: 'start delay',
     flinkName: 'Start Delay (checkpointStartDelayNanos)',
     meaning:
-      'From the trigger to the first barrier reaching a subtask. An aligned barrier queues behind the data already in the channels, ' +
+      'From the trigger to the first barrier reaching a subtask (at a source: to the source taking the trigger). Per checkpoint, the ' +
+      'subtask the barrier reached last; p50 over the checkpoints. An aligned barrier queues behind the data already in the channels, ' +
       'so under backpressure the start delay grows with the channel capacity; an unaligned barrier overtakes the data.',
   },
   {
@@ -59,7 +64,9 @@ export const READING_GUIDE: readonly GuideEntry[] = [
     term: 'recovery',
     flinkName: 'restartingTime, roughly',
     meaning:
-      'From the injected failure to the first record processed after restoring the last completed checkpoint; replayed records are what the sources sent again.',
+      'From the injected failure to the first record processed after restoring the last completed checkpoint. ' +
+      '"replayed in-flight records" are the records processed from the restored channel state (what an unaligned checkpoint persisted); ' +
+      'the records the sources read again from their restored positions are not counted in it.',
   },
   {
     term: 'unaligned : aligned',

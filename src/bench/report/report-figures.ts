@@ -321,6 +321,8 @@ function timelineFigures(report: BenchReport): Figure[] {
   return shown.map((run, index) => {
     const timeline = run.timeline!;
     const failed = timeline.checkpoints.filter((checkpoint) => checkpoint.status === 'failed').length;
+    const discarded = timeline.checkpoints.filter((checkpoint) => checkpoint.status === 'discarded').length;
+    const completed = timeline.checkpoints.length - failed - discarded;
     const where = `${scenarioInfo(run.scenario).title.toLowerCase()}, ${run.mode}, ${setupLabel(run, true)}`;
     const p99s = timeline.latency.map((sample) => sample[2]).filter((value) => Number.isFinite(value));
     return {
@@ -330,7 +332,9 @@ function timelineFigures(report: BenchReport): Figure[] {
         (index === 0
           ? 'Latency p50 and p99 per interval over the run; each shaded span is a checkpoint, from trigger to completion. '
           : 'The same axes, for the aligned run at the same capacity. ') +
-        `${timeline.checkpoints.length - failed} completed and ${failed} failed checkpoint${failed === 1 ? '' : 's'}${failed > 0 ? ' (hatched red)' : ''}. ` +
+        `${completed} completed and ${failed} failed checkpoint${failed === 1 ? '' : 's'}${failed > 0 ? ' (hatched red)' : ''}, as in the table` +
+        (discarded > 0 ? `; ${discarded} still in progress when the run ended (grey, not a failure)` : '') +
+        '. ' +
         'Spans shorter than 2 pixels are drawn 2 pixels wide.',
       svg: renderTimelineChart({
         id: `chart-timeline-${index}`,

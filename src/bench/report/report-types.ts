@@ -25,7 +25,10 @@ export interface RunCheckpoints {
   readonly durationMs: Stat;
   /** First to last barrier at a subtask (aligned), or first barrier to the snapshot. */
   readonly alignmentMs: { readonly p50: number; readonly max: number };
-  /** Trigger to the first barrier at a subtask. */
+  /**
+   * Trigger to the first barrier at a subtask, for the subtask that got it last in each checkpoint
+   * (so it grows with the data queued ahead of an aligned barrier); p50 over the checkpoints.
+   */
   readonly startDelayMs: { readonly p50: number };
   /** Synchronous phase on the subtask's thread. */
   readonly syncMs: { readonly p50: number };
@@ -51,7 +54,8 @@ export interface TimelineCheckpoint {
   readonly id: number;
   readonly startMs: number;
   readonly endMs: number;
-  readonly status: 'completed' | 'failed';
+  /** `discarded`: still in progress when the run (or its attempt) ended; not a failure, and not counted as one. */
+  readonly status: 'completed' | 'failed' | 'discarded';
 }
 
 /** What happened over a run's time: latency per interval and each checkpoint's span. */
@@ -75,7 +79,10 @@ export interface BenchRun {
   readonly checkpoints: RunCheckpoints;
   /** Failure to first record processed after the restore (recovery scenario). */
   readonly recoveryMs?: number;
-  /** Records the sources replayed after the restore (recovery scenario). */
+  /**
+   * Records processed from restored in-flight data (the channel state of an unaligned checkpoint)
+   * after the restore (recovery scenario). Records the sources read again are not counted.
+   */
   readonly replayedRecords?: number;
   readonly reference?: RunReference;
   readonly timeline?: RunTimeline;

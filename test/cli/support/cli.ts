@@ -33,8 +33,8 @@ export interface RunningCli {
 }
 
 /** Starts `sluice <args>`. */
-export function startCli(args: readonly string[], options: { cwd?: string } = {}): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: readonly string[], options: { cwd?: string; uid?: number; gid?: number } = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, uid: options.uid, gid: options.gid, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
   const waiters = new Set<() => void>();
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
@@ -68,7 +68,7 @@ export function startCli(args: readonly string[], options: { cwd?: string } = {}
 }
 
 /** Runs `sluice <args>` to its end. */
-export function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: { cwd?: string; uid?: number; gid?: number } = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
 

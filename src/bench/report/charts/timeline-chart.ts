@@ -25,6 +25,7 @@ const P50_COLOR = '#1f1f1f';
 const P99_COLOR = '#d55e00';
 const COMPLETED_FILL = '#56b4e9';
 const FAILED_COLOR = '#c0182b';
+const DISCARDED_FILL = '#999999';
 
 /** Latency lines over checkpoint spans; completed spans are pale blue, failed ones hatched red. */
 export function renderTimelineChart(spec: TimelineChartSpec): string {
@@ -36,6 +37,9 @@ export function renderTimelineChart(spec: TimelineChartSpec): string {
   ];
   if (spec.checkpoints.some((checkpoint) => checkpoint.status === 'failed')) {
     legendItems.push({ kind: 'span', label: 'checkpoint running (failed)', fill: FAILED_COLOR, pattern: failedPattern });
+  }
+  if (spec.checkpoints.some((checkpoint) => checkpoint.status === 'discarded')) {
+    legendItems.push({ kind: 'span', label: 'checkpoint in progress when the run ended', fill: 'rgba(153,153,153,0.35)' });
   }
   const legendBlock = legend(legendItems, 0, 0, WIDTH - 40);
   const top = 16 + legendBlock.height + 12;
@@ -60,7 +64,7 @@ export function renderTimelineChart(spec: TimelineChartSpec): string {
         y: plot.top,
         width: end - start,
         height: plot.height,
-        fill: failed ? `url(#${failedPattern})` : COMPLETED_FILL,
+        fill: failed ? `url(#${failedPattern})` : checkpoint.status === 'discarded' ? DISCARDED_FILL : COMPLETED_FILL,
         'fill-opacity': failed ? 0.55 : 0.3,
       }),
     ]);
