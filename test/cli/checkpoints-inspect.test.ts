@@ -23,8 +23,18 @@ describe('sluice checkpoints inspect', () => {
       '--checkpoint-mode', 'aligned', '--checkpoint-interval', '100', '--checkpoint-dir', checkpointDir,
     ]);
     expect(run.code, run.stderr).toBe(0);
-    const [newest] = (await readdir(path.join(checkpointDir, 'counting'))).sort((a, b) => Number(b.slice(4)) - Number(a.slice(4)));
-    checkpoint = path.join(checkpointDir, 'counting', newest!);
+    // The newest checkpoint taken while every subtask ran: later ones may record finished subtasks,
+    // which have no files or statistics of their own.
+    const names = (await readdir(path.join(checkpointDir, 'counting'))).filter((name) => name.startsWith('chk-'));
+    names.sort((a, b) => Number(b.slice(4)) - Number(a.slice(4)));
+    for (const name of names) {
+      const metadata = JSON.parse(await readFile(path.join(checkpointDir, 'counting', name, '_metadata'), 'utf8')) as { subtasks: Array<{ finished?: boolean }> };
+      if (metadata.subtasks.every((subtask) => !subtask.finished)) {
+        checkpoint = path.join(checkpointDir, 'counting', name);
+        break;
+      }
+    }
+    expect(checkpoint, 'a checkpoint taken while every subtask ran').toBeDefined();
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
