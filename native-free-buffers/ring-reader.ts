@@ -212,6 +212,14 @@ export class RingReader {
     if (limit > (previous === 0 ? this.capacity : previous)) this.#ringer.ring();
   }
 
+  /**
+   * Bytes in flight now: published by the producer and not yet released by this reader. Loads
+   * the write position without keeping it, so it does not change what {@link tryRead} may read.
+   */
+  get inFlightBytes(): number {
+    return ((Atomics.load(this.#header, WRITE_POS) >>> 0) - this.#released) >>> 0;
+  }
+
   /** The in-flight limit this reader set: the capacity unless it debloats. */
   get inFlightLimit(): number {
     const limit = Atomics.load(this.#header, IN_FLIGHT_LIMIT) >>> 0;

@@ -19,6 +19,11 @@ export interface SubtaskCheckpointStatistics {
   readonly rawBytes: number;
   /** Whether it ended the checkpoint unaligned. */
   readonly unaligned: boolean;
+  /**
+   * Per input channel at the snapshot: bytes in flight (published, not yet consumed and
+   * released) and the channel's in-flight limit (buffer debloating; the ring's capacity when off).
+   */
+  readonly inputChannels?: ReadonlyArray<{ readonly from: string; readonly subtask: number; readonly inFlightBytes: number; readonly limitBytes: number }>;
 }
 
 /** One checkpoint, with Flink's names and meaning. */

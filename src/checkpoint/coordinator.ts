@@ -298,7 +298,8 @@ export class CheckpointCoordinator {
         subtasks: acknowledgements.map((ack, index) => {
           const { operator, uids, subtaskIndex, parallelism } = this.#subtasks[index]!;
           if (ack === undefined) return { operator, uids, subtaskIndex, parallelism, finished: true, stats: {} };
-          const { operator: _operator, subtaskIndex: _index, ...stats } = ack.stats;
+          // Per-channel figures stay in the statistics (events, history): _metadata keeps scalars.
+          const { operator: _operator, subtaskIndex: _index, inputChannels: _channels, ...stats } = ack.stats;
           return { operator, uids, subtaskIndex, parallelism, state: ack.state, channels: ack.channels, stats };
         }),
         stats: statistics,

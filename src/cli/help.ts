@@ -53,6 +53,13 @@ checkpoints (off unless --checkpoint-mode is given; the other flags need it):
                                   not writable) fail the attempt, and the restart strategy applies.
                                   One run at a time may use a job's checkpoint directory (<dir>/<job>/_lock).
 
+in-flight data:
+  --debloat-target <ms|off>       buffer debloating: keep about <ms> of each consumer's
+                                  throughput in flight per channel (at least 64 KiB, at most the
+                                  ring), so aligned barriers wait about that long and unaligned
+                                  checkpoints persist about that much (default: the job's, 1000;
+                                  off: the whole ring)
+
 restore and restart:
   --restore latest|<path>         start from the newest valid checkpoint in the checkpoint
                                   directory (latest: needs --checkpoint-mode and the same

@@ -83,6 +83,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
       restart: config.restart,
       startFresh: config.startFresh,
       allowNonRestoredState: config.allowNonRestoredState,
+      ...(config.debloatTargetMs === undefined ? {} : { debloatTargetMs: config.debloatTargetMs }),
       faults,
       onEvent: progress.onEvent,
     });

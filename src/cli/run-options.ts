@@ -40,6 +40,8 @@ export interface RunConfiguration {
   readonly allowNonRestoredState?: boolean;
   /** `--savepoint-on-exit`: where a signal's stop-with-savepoint writes. */
   readonly savepointOnExit?: string;
+  /** `--debloat-target <ms|off>`: buffer debloating target, overriding the job's. */
+  readonly debloatTargetMs?: number | 'off';
   readonly faults: FaultRequest;
   /** The arguments after `run`, as given: the resume command is built from them. */
   readonly args: readonly string[];
@@ -49,7 +51,7 @@ export interface RunConfiguration {
 const RUN_FLAGS = [
   'help', 'parallelism', 'checkpoint-mode', 'checkpoint-interval', 'checkpoint-dir', 'checkpoint-timeout', 'alignment-timeout', 'retain',
   'restore', 'start-fresh', 'allow-non-restored-state', 'savepoint-on-exit', 'inject-failures', 'inject-failure', 'inject-max-records',
-  'restart', 'restart-attempts', 'restart-delay', 'restart-max-delay',
+  'restart', 'restart-attempts', 'restart-delay', 'restart-max-delay', 'debloat-target',
 ] as const;
 
 /** Flags that configure checkpoints and so need `--checkpoint-mode`. */
@@ -101,6 +103,14 @@ export function parseRunArguments(args: readonly string[]): RunConfiguration | '
   const allowNonRestoredState = parsed.takeBoolean('allow-non-restored-state');
   if (startFresh && restoreText !== 'latest') throw new UsageError('run', '--start-fresh applies to --restore latest only (it says what to do when every checkpoint is damaged)');
   if (allowNonRestoredState && restoreText === undefined) throw new UsageError('run', '--allow-non-restored-state applies to a restore: add --restore latest or --restore <path>');
+  const debloatText = parsed.takeString('debloat-target', '<ms|off>');
+  let debloatTargetMs: number | 'off' | undefined;
+  if (debloatText !== undefined) {
+    debloatTargetMs = debloatText === 'off' ? 'off' : Number(debloatText);
+    if (debloatTargetMs !== 'off' && !(Number.isFinite(debloatTargetMs) && debloatTargetMs > 0)) {
+      throw new UsageError('run', `--debloat-target takes a positive number of milliseconds or 'off', got ${debloatText}`);
+    }
+  }
   const jobOptions = parsed.remaining();
   for (const name of Object.keys(jobOptions)) {
     if (name === 'seed' && faults.type === 'random') continue;
@@ -118,6 +128,7 @@ export function parseRunArguments(args: readonly string[]): RunConfiguration | '
     startFresh,
     allowNonRestoredState,
     savepointOnExit,
+    ...(debloatTargetMs === undefined ? {} : { debloatTargetMs }),
     faults,
     args,
   };

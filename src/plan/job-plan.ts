@@ -55,6 +55,8 @@ export interface JobPlan {
   readonly jobName: string;
   readonly maxParallelism: number;
   readonly channelBytes: number;
+  /** Buffer debloating target per input channel, or 'off' (see JobSettings). */
+  readonly debloatTargetMs: number | 'off';
   readonly vertices: readonly PlannedVertex[];
   readonly edges: readonly PlannedEdge[];
 }

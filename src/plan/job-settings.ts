@@ -13,6 +13,13 @@ export interface JobSettings {
   readonly maxParallelism?: number;
   /** Bytes of each channel ring's data region, a power of two. Default 1 MiB. */
   readonly channelBytes?: number;
+  /**
+   * Buffer debloating: each input channel keeps about this many milliseconds of its consumer's
+   * throughput in flight (within the ring's capacity and a minimum of 64 KiB), so aligned
+   * barriers wait about that long behind queued data and unaligned checkpoints persist about that
+   * much. `'off'` uses the whole ring. Default 1000, as Flink's buffer-debloat target.
+   */
+  readonly debloatTargetMs?: number | 'off';
 }
 
 /** Job settings with every default filled in and every value checked. */
@@ -24,6 +31,7 @@ export const JOB_SETTING_DEFAULTS: ResolvedJobSettings = Object.freeze({
   parallelism: 1,
   maxParallelism: 128,
   channelBytes: 1 << 20,
+  debloatTargetMs: 1000,
 });
 
 /** Checks an optional parallelism: undefined, or a positive integer. */
@@ -54,5 +62,9 @@ export function resolveJobSettings(options: JobSettings = {}): ResolvedJobSettin
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
     throw new ConfigurationError(`options.name may hold letters, digits, '.', '_' and '-' only, got '${name}'`);
   }
-  return { name, parallelism, maxParallelism, channelBytes };
+  const debloatTargetMs = options.debloatTargetMs ?? JOB_SETTING_DEFAULTS.debloatTargetMs;
+  if (debloatTargetMs !== 'off' && !(typeof debloatTargetMs === 'number' && Number.isFinite(debloatTargetMs) && debloatTargetMs > 0)) {
+    throw new ConfigurationError(`options.debloatTargetMs must be a positive number of milliseconds or 'off', got ${String(debloatTargetMs)}`);
+  }
+  return { name, parallelism, maxParallelism, channelBytes, debloatTargetMs };
 }

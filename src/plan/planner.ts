@@ -167,6 +167,7 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
     jobName: options.name,
     maxParallelism: options.maxParallelism,
     channelBytes: options.channelBytes,
+    debloatTargetMs: options.debloatTargetMs,
     vertices,
     edges: plannedEdges,
   };

@@ -47,12 +47,14 @@ export class BufferDebloater {
     if (!(settings.periodMs > 0)) throw new RangeError(`debloat period must be a positive number of milliseconds, got ${String(settings.periodMs)}`);
     this.#settings = settings;
     this.#capacities = capacities;
-    this.#limits = [...capacities];
+    // Start small: a full ring at start-up would hold the first aligned barrier for as long as it
+    // takes to drain; the first period's throughput then raises the limits as far as it warrants.
+    this.#limits = capacities.map((capacity) => Math.min(capacity, settings.minBytes));
     this.#open = capacities.map(() => true);
     this.#periodStart = now;
   }
 
-  /** The current limit of each channel, in bytes (its capacity until the first period ends). */
+  /** The current limit of each channel, in bytes (the minimum until the first period ends). */
   get limits(): readonly number[] {
     return this.#limits;
   }
@@ -122,6 +124,7 @@ export class InputDebloat {
   constructor(settings: DebloatSettings, readers: readonly DebloatedReader[], now: number) {
     this.#readers = readers;
     this.#debloater = new BufferDebloater(settings, readers.map((reader) => reader.capacity), now);
+    readers.forEach((reader, channel) => reader.setInFlightLimit(this.#debloater.limits[channel]!));
   }
 
   /** The current limit of each input channel. */

@@ -6,6 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordShape } from '../api/specs.js';
 import type { CheckpointMode } from '../checkpoint/checkpoint-mode.js';
+import type { DebloatSettings } from './buffer-debloater.js';
 import type { PlannedOperator, ResolvedPartitioning } from '../plan/job-plan.js';
 
 /** One end of a channel: its ring and the doorbell of the subtask at the other end. */
@@ -65,6 +66,8 @@ export interface SubtaskDeployment {
   readonly outputs: readonly OutputDeployment[];
   /** The doorbell of the thread (slot) that runs this subtask. */
   readonly doorbell: SharedArrayBuffer;
+  /** Buffer debloating of this subtask's inputs, when on. */
+  readonly debloat?: DebloatSettings;
   /** Ring carrying control messages from the job manager to this subtask. */
   readonly control: SharedArrayBuffer;
   /** Which attempt of the job this is: 0 for the first run, then one more per restart. */
@@ -182,6 +185,11 @@ export interface SubtaskCheckpointStats {
   readonly persistedInFlightBytes: number;
   /** Whether the subtask ended the checkpoint unaligned. */
   readonly unaligned: boolean;
+  /**
+   * Per input channel, at the snapshot: bytes in flight (published by the producer, not yet
+   * released) and the channel's in-flight limit (its capacity unless debloating).
+   */
+  readonly inputChannels?: ReadonlyArray<{ readonly from: string; readonly subtask: number; readonly inFlightBytes: number; readonly limitBytes: number }>;
 }
 
 /** Messages from a subtask to the job manager, through its port. */

@@ -5,6 +5,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
 import { Doorbell, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import type { ResolvedJobSettings } from '../plan/job-settings.js';
+import { resolveJobSettings } from '../plan/job-settings.js';
 import type { CheckpointConfig, RestartStrategy } from '../checkpoint/checkpoint-config.js';
 import { DEFAULT_CHECKPOINTED_RESTART, resolveCheckpointConfig, resolveRestartStrategy, restartDelayMs } from '../checkpoint/checkpoint-config.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
@@ -32,6 +33,7 @@ import type {
 import { deserializeError } from './deployment.js';
 import type { ExecuteOptions, JobEvent, JobResult, OperatorStats } from './job-result.js';
 import { JobControl } from './job-control.js';
+import { DEFAULT_DEBLOAT } from './buffer-debloater.js';
 import { SlotThreads } from './slot-threads.js';
 import { userFrame } from './user-frame.js';
 
@@ -122,6 +124,7 @@ export function deployPlan(plan: JobPlan, jobId: string): Array<{ deployment: Ba
           })),
           doorbell: doorbells[vertex.id]![index]!,
           control: allocateRing({ capacity: CONTROL_RING_BYTES }),
+          ...(plan.debloatTargetMs === 'off' ? {} : { debloat: { ...DEFAULT_DEBLOAT, targetMs: plan.debloatTargetMs } }),
         },
       });
     }
@@ -220,7 +223,7 @@ export async function executeJob(
   if (execute.restore === 'latest' && !checkpoints) {
     throw new ConfigurationError("restore: 'latest' needs checkpoints ({ checkpoints: { mode, dir } }) to know where to look");
   }
-  const plan = await planJob(options, nodes);
+  const plan = await planJob(execute.debloatTargetMs === undefined ? options : resolveJobSettings({ ...options, debloatTargetMs: execute.debloatTargetMs }), nodes);
   const jobId = `${plan.jobName}-${randomUUID().slice(0, 8)}`;
   const onEvent = execute.onEvent ?? (() => {});
   const storage = checkpoints ? new CheckpointStorage({ checkpointDir: checkpoints.dir, job: plan.jobName }) : undefined;

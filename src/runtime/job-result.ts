@@ -35,6 +35,11 @@ export interface ExecuteOptions {
    * uid): that state is dropped. Default false: such a restore fails, naming the state.
    */
   readonly allowNonRestoredState?: boolean;
+  /**
+   * Buffer debloating target for this run, overriding the pipeline's `debloatTargetMs`:
+   * milliseconds of each consumer's throughput to keep in flight per channel, or `'off'`.
+   */
+  readonly debloatTargetMs?: number | 'off';
   /** Failures to inject (testing failover). */
   readonly faults?: readonly InjectedFault[];
   /** Receives progress events (restores, skipped checkpoints, completed checkpoints, restarts). */

@@ -70,6 +70,7 @@ interface InProgress {
   readonly alignmentDurationMs: number;
   readonly syncDurationMs: number;
   readonly processedInFlightBytes: number;
+  readonly inputChannels: NonNullable<SubtaskCheckpointStats['inputChannels']>;
 }
 
 const NANOS_PER_MS = 1e6;
@@ -274,6 +275,12 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
       alignmentDurationMs: Math.max(0, (started - firstBarrier) / NANOS_PER_MS),
       syncDurationMs: (syncEnd - started) / NANOS_PER_MS,
       processedInFlightBytes: this.#processedBytes,
+      inputChannels: this.#inputs.map((input) => ({
+        from: input.from,
+        subtask: input.peerSubtask,
+        inFlightBytes: input.finished ? 0 : input.reader.inFlightBytes,
+        limitBytes: input.reader.inFlightLimit,
+      })),
     };
     this.#firstBarrierNanos = undefined;
     this.#processedBytes = 0;
@@ -425,6 +432,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
       processedInFlightBytes: current.processedInFlightBytes,
       persistedInFlightBytes: persisted,
       unaligned: current.unaligned,
+      inputChannels: current.inputChannels,
     };
     const channels = inputs.length + current.outputs.length > 0 ? packState({ inputs, outputs: current.outputs }) : undefined;
     this.#acknowledging = this.#acknowledging.then(async () => {

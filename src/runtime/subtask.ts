@@ -3,6 +3,7 @@ import { DoorbellRinger, FrameParser, RingReader } from '../../native-free-buffe
 import type { Collector } from '../api/context.js';
 import type { SourceStatus } from '../api/functions.js';
 import { assertNever } from '../errors/sluice-error.js';
+import { InputDebloat, NO_DEBLOAT } from './buffer-debloater.js';
 import { ChannelOutput } from './channel-output.js';
 import type { ChannelStateSnapshot, ControlMessage, SubtaskDeployment, SubtaskMessage, SubtaskOutcome, SubtaskSnapshot } from './deployment.js';
 import { serializeError } from './deployment.js';
@@ -73,6 +74,8 @@ export class Subtask {
   #stepRecords = 64;
   #cancelled = false;
   #ending = false;
+  /** Buffer debloating of the inputs' rings (see buffer-debloater.ts), or a do-nothing stand-in. */
+  #debloat: Pick<InputDebloat, 'consumed' | 'closed' | 'update'> = NO_DEBLOAT;
   /** The restored checkpoint recorded this subtask as finished: it only ends its outputs. */
   #finishedAtRestore = false;
   #sourceStatus: SourceStatus = 'more';
@@ -141,6 +144,7 @@ export class Subtask {
    */
   step(deadline: number): StepResult {
     const chain = this.#chain!;
+    this.#debloat.update(performance.now());
     const checkpointer = this.#checkpointer;
     this.#pollControl();
     if (this.#cancelled) return StepResult.Cancelled;
@@ -252,6 +256,9 @@ export class Subtask {
         });
       }
     }
+    if (d.debloat && this.#inputs.length > 0) {
+      this.#debloat = new InputDebloat(d.debloat, this.#inputs.map((input) => input.reader), performance.now());
+    }
     return OperatorChain.create(d, tail, this.#context, () => this.#wakeSelf.ring());
   }
 
@@ -346,6 +353,7 @@ export class Subtask {
           this.#reading = channel;
           this.#frameStart = reader.position;
           checkpointer?.countProcessed(reader.frameLength);
+          this.#debloat.consumed(reader.frameLength);
           channel.cursor.begin(reader.frameType, reader.bytes, reader.frameOffset, reader.frameLength);
           if (!this.#drainCursor(channel, handle, deadline)) {
             stopped = true;
@@ -362,6 +370,7 @@ export class Subtask {
         if (frames === 0 && !channel.blocked && reader.finished) {
           if (checkpointer) checkpointer.onEndOfPartition(channel);
           else channel.finished = true;
+          this.#debloat.closed(channel.index);
           progressed = true;
         }
       }

@@ -26,6 +26,7 @@ function plan(parallelism: number): JobPlan {
     jobName: 'rescale-unit',
     maxParallelism: MAX_PARALLELISM,
     channelBytes: 4096,
+    debloatTargetMs: 'off',
     vertices: [
       { id: 0, name: 'src', parallelism, operators: [], inputs: [], outputs: [0] },
       { id: 1, name: 'keyed', parallelism, operators: [], inputs: [0], outputs: [] },

@@ -24,11 +24,11 @@ function run(debloater: BufferDebloater, start: number, bytesPerSecond: number, 
 }
 
 describe('buffer debloater', () => {
-  it('keeps the capacity until a period has been measured', () => {
-    const debloater = new BufferDebloater(settings, [8 * MIB, 8 * MIB], 0);
+  it('starts at the minimum (or a smaller ring) until a period has been measured', () => {
+    const debloater = new BufferDebloater(settings, [8 * MIB, 16 * 1024], 0);
     debloater.consumed(1000);
     expect(debloater.update(50)).toEqual([]);
-    expect(debloater.limits).toEqual([8 * MIB, 8 * MIB]);
+    expect(debloater.limits).toEqual([64 * 1024, 16 * 1024]);
   });
 
   it('sizes each channel to its share of target × throughput, and follows a slower and a faster consumer', () => {

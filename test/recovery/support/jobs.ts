@@ -41,6 +41,8 @@ export interface JobShape {
   readonly channelBytes: number;
   /** Subtasks per operator, and so threads (slots); 2 when not given. */
   readonly parallelism?: number;
+  /** Buffer debloating target (the job's default when not given). */
+  readonly debloatTargetMs?: number | 'off';
 }
 
 /** A backpressured job of modest size: 80k records, a slow keyed operator, 16 KiB channels. */
@@ -56,7 +58,12 @@ export const BACKPRESSURED: JobShape = {
 
 /** Builds the job with `sink` at its end. */
 export function buildPipeline(shape: JobShape, sink: SinkSpec<string>): PipelineType {
-  const pipeline = new sluice.Pipeline({ name: shape.name, parallelism: shape.parallelism ?? 2, channelBytes: shape.channelBytes });
+  const pipeline = new sluice.Pipeline({
+    name: shape.name,
+    parallelism: shape.parallelism ?? 2,
+    channelBytes: shape.channelBytes,
+    ...(shape.debloatTargetMs === undefined ? {} : { debloatTargetMs: shape.debloatTargetMs }),
+  });
   pipeline
     .source(sluice.generatorSource({ seed: shape.seed, count: shape.count, keys: shape.keys }), { name: SOURCE })
     .keyBy(1)
