@@ -14,6 +14,8 @@ export interface BenchSourceOptions {
   /** Stop after this many records over all subtasks (default: no limit). */
   readonly count?: number;
   readonly keys: number;
+  /** Numbers per record (float64 each: 8 bytes per number on the wire); default 3, `[seq, key, 1]`. */
+  readonly arity?: number;
 }
 
 /** Where a bench source subtask is: the next sequence number and the time it has run. */
@@ -40,8 +42,17 @@ export const benchSource = defineSource(import.meta, (options: BenchSourceOption
     poll(out: Collector<number[]>, budget: number) {
       if (seq >= limit || elapsedBefore + performance.now() - startedAt >= options.durationMs) return 'end';
       const keys = options.keys;
+      const arity = options.arity ?? 3;
       for (let i = 0; i < budget && seq < limit; i++) {
-        out.collect([seq, seq % keys, 1]);
+        if (arity === 3) {
+          out.collect([seq, seq % keys, 1]);
+        } else {
+          const record = new Array<number>(arity).fill(0);
+          record[0] = seq;
+          record[1] = seq % keys;
+          record[2] = 1;
+          out.collect(record);
+        }
         seq += step;
       }
       return 'more';

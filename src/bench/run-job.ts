@@ -27,6 +27,8 @@ export interface JobSpec {
   readonly restart?: RestartStrategy;
   readonly reference?: RunReference;
   readonly timeline?: boolean;
+  /** Buffer debloating target of the run (the job default when not given). */
+  readonly debloatTargetMs?: number | 'off';
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -86,6 +88,7 @@ export async function runJob(spec: JobSpec): Promise<BenchRun> {
     let failedAtMs: number | undefined;
     const result: JobResult = await pipeline.execute({
       checkpoints,
+      ...(spec.debloatTargetMs === undefined ? {} : { debloatTargetMs: spec.debloatTargetMs }),
       faults: spec.faults,
       restart: spec.restart,
       onEvent: (event) => {

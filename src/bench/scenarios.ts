@@ -16,6 +16,10 @@ export interface BenchPlan {
   readonly durationMs: number;
   /** Channel capacity of the flink-ctb scenario. */
   readonly ctbChannelBytes: number;
+  /** Parallelism of the flink-ctb scenario (Flink's: 4). */
+  readonly ctbParallelism: number;
+  /** Milliseconds the flink-ctb sink sleeps per record (Flink's: 1). */
+  readonly ctbSinkSleepMs: number;
   /** Records of the throughput scenario. */
   readonly throughputRecords: number;
 }
@@ -59,29 +63,42 @@ function backpressure(mode: Mode, channelBytes: number, plan: BenchPlan): JobSpe
   };
 }
 
+/** Debloating target of flink-ctb, as Flink's CheckpointingTimeBenchmark sets it. */
+const CTB_DEBLOAT_TARGET_MS = 300;
+
 /**
- * `flink-ctb`: the shape of Flink's CheckpointingTimeBenchmark: parallelism 4, source ->
- * rebalance -> map -> rebalance -> sink sleeping 1 ms per record.
+ * `flink-ctb`, as Flink's CheckpointingTimeBenchmark measures it: parallelism 4, source ->
+ * rebalance -> map -> rebalance -> sink sleeping 1 ms per record, buffer debloating on with a
+ * 300 ms target; 64-byte records for aligned checkpoints and 1 KiB records for unaligned ones
+ * (and unaligned with a 1 ms alignment timeout: the aligned-timeout mode).
  */
 function flinkCtb(mode: Mode, plan: BenchPlan): JobSpec {
+  const aligned = mode === 'aligned';
+  const arity = aligned ? 8 : 128;
+  const records = numericRecords(arity);
   return {
     scenario: 'flink-ctb',
     mode,
     channelBytes: plan.ctbChannelBytes,
-    parallelism: 4,
+    parallelism: plan.ctbParallelism,
     // The first trigger comes once the sinks' inputs are full (Flink measures under established
-    // backpressure); an aligned checkpoint then takes seconds, so the interval leaves room for it.
-    checkpointIntervalMs: 1000,
-    alignmentTimeoutMs: 20,
+    // backpressure); with debloating an aligned checkpoint takes about the target, so the
+    // interval leaves room for a few.
+    checkpointIntervalMs: aligned ? 1000 : 200,
+    alignmentTimeoutMs: 1,
     warmupMs: 900,
+    debloatTargetMs: CTB_DEBLOAT_TARGET_MS,
     reference: FLINK_CTB[mode],
     build: (pipeline) => {
       const stream = pipeline
-        .source({ fn: benchSource, options: { durationMs: Math.max(plan.durationMs * 3, 7500), keys: 1000 }, name: 'source', shape: RECORDS }, { name: 'source' })
+        .source(
+          { fn: benchSource, options: { durationMs: Math.max(plan.durationMs * 3, 7500), keys: 1000, arity }, name: 'source', shape: records },
+          { name: 'source' },
+        )
         .rebalance()
-        .map(passThrough, { name: 'map', returns: RECORDS })
+        .map(passThrough, { name: 'map', returns: records })
         .rebalance();
-      sink(stream, { sleepMs: 1 });
+      sink(stream, { sleepMs: plan.ctbSinkSleepMs });
     },
   };
 }
@@ -128,7 +145,7 @@ export function planJobs(plan: BenchPlan): JobSpec[] {
         for (const channelBytes of plan.channelBytes) for (const mode of plan.modes) jobs.push(backpressure(mode, channelBytes, plan));
         break;
       case 'flink-ctb':
-        for (const mode of checkpointing.filter((m) => m === 'aligned' || m === 'unaligned')) jobs.push(flinkCtb(mode, plan));
+        for (const mode of checkpointing.filter((m) => m === 'aligned' || m === 'unaligned' || m === 'aligned-timeout')) jobs.push(flinkCtb(mode, plan));
         break;
       case 'throughput':
         for (const mode of plan.modes) jobs.push(throughput(mode, plan));

@@ -22,6 +22,8 @@ export async function benchCli(args: readonly string[]): Promise<number> {
   const json = parsed.takeBoolean('json');
   const full = parsed.takeBoolean('full');
   const micro = parsed.takeBoolean('micro');
+  const ctbParallelism = parsed.takeInteger('ctb-parallelism', '<n>', 1);
+  const ctbSinkSleep = parsed.takeInteger('ctb-sink-sleep', '<ms>', 0);
   parsed.rejectRemaining();
   try {
     const options: BenchOptions = {
@@ -33,6 +35,8 @@ export async function benchCli(args: readonly string[]): Promise<number> {
       json,
       full,
       micro,
+      ...(ctbParallelism === undefined ? {} : { ctbParallelism }),
+      ...(ctbSinkSleep === undefined ? {} : { ctbSinkSleepMs: ctbSinkSleep }),
     };
     for (const size of options.channelBytes ?? []) {
       if (size < 4096 || (size & (size - 1)) !== 0) throw new ConfigurationError(`--channel-bytes: ${size} is not a power of two of at least 4 KiB`);

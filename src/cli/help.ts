@@ -55,7 +55,7 @@ checkpoints (off unless --checkpoint-mode is given; the other flags need it):
 
 in-flight data:
   --debloat-target <ms|off>       buffer debloating: keep about <ms> of each consumer's
-                                  throughput in flight per channel (at least 64 KiB, at most the
+                                  throughput in flight per channel (at least 4 KiB, at most the
                                   ring), so aligned barriers wait about that long and unaligned
                                   checkpoints persist about that much (default: the job's, 1000;
                                   off: the whole ring)
@@ -151,9 +151,10 @@ report.json, report.md and report.html (self-contained, with charts) into a dire
 scenarios:
   backpressure   generator -> keyBy -> keyed sum costing 1 us/record -> latency sink, parallelism 2,
                  swept over channel capacity and every mode (and checkpoints off)
-  flink-ctb      the shape of Flink's CheckpointingTimeBenchmark: parallelism 4, source -> rebalance
-                 -> map -> rebalance -> sink sleeping 1 ms/record; checkpoints measured once
-                 backpressure is established, beside Flink's published figures
+  flink-ctb      Flink's CheckpointingTimeBenchmark: parallelism 4, source -> rebalance -> map ->
+                 rebalance -> sink sleeping 1 ms/record, buffer debloating at 300 ms; 64-byte
+                 records aligned, 1 KiB unaligned and unaligned with a 1 ms alignment timeout
+                 (aligned-timeout); checkpoints/s beside Flink's published figures
   throughput     no backpressure: a checkpoint every 100 ms in each mode against none
   recovery       one injected failure per mode: time to the first record after the restore, and
                  records replayed from channel state
@@ -163,8 +164,10 @@ options:
   --modes <mode,...>           off, aligned, unaligned, aligned-timeout, at-least-once (default: all)
   --duration <ms>              how long each timed run's sources emit (default 2500; --full 8000)
   --channel-bytes <size,...>   channel capacities of the backpressure sweep, e.g. 64KiB,1MiB,8MiB;
-                               the first is also flink-ctb's (default 64KiB,1MiB,8MiB and 16KiB)
-  --full                       a larger sweep: 16 KiB to 32 MiB, longer runs, 64 KiB for flink-ctb
+                               the first is also flink-ctb's (default 64KiB,1MiB,8MiB and 256KiB)
+  --full                       a larger sweep: 16 KiB to 32 MiB, longer runs, 1 MiB for flink-ctb
+  --ctb-parallelism <n>        flink-ctb's parallelism (default 4)
+  --ctb-sink-sleep <ms>        flink-ctb's sink sleep per record (default 1)
   --micro                      tinybench micro-benchmarks (ring framing, record codecs, snapshot
                                compression: zstd against gzip and brotli) into the same report;
                                alone it runs only them, with --scenario both

@@ -15,7 +15,7 @@ export interface JobSettings {
   readonly channelBytes?: number;
   /**
    * Buffer debloating: each input channel keeps about this many milliseconds of its consumer's
-   * throughput in flight (within the ring's capacity and a minimum of 64 KiB), so aligned
+   * throughput in flight (within the ring's capacity and a minimum of 4 KiB; batches shrink to a quarter of the limit), so aligned
    * barriers wait about that long behind queued data and unaligned checkpoints persist about that
    * much. `'off'` uses the whole ring. Default 1000, as Flink's buffer-debloat target.
    */

@@ -13,6 +13,8 @@ export interface BatchEncoder {
   readonly count: number;
   /** Whether the batch has reached its size limit and must be encoded before the next add. */
   readonly full: boolean;
+  /** About how many payload bytes the batch holds now (exact for fixed layouts, estimated for msgpackr). */
+  readonly bytes: number;
   /**
    * Adds a record to the batch. False when it does not fit in the batch's frame: encode the
    * batch, then add it again (it then fits, or throws if it could never fit a frame).

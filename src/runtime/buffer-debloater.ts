@@ -15,14 +15,17 @@
 export interface DebloatSettings {
   /** In-flight data to keep, as milliseconds of the subtask's throughput (Flink's default: 1000). */
   readonly targetMs: number;
-  /** Smallest in-flight limit of a channel, in bytes: room for a couple of batch frames. */
+  /**
+   * Smallest in-flight limit of a channel, in bytes. Producers cut batches to a quarter of the
+   * limit, and an empty ring takes a frame whatever its size, so any minimum keeps data moving.
+   */
   readonly minBytes: number;
   /** How often throughput is measured and limits recomputed. */
   readonly periodMs: number;
 }
 
-/** Flink's defaults, scaled to sluice's batch frames (32 KiB). */
-export const DEFAULT_DEBLOAT: DebloatSettings = { targetMs: 1000, minBytes: 64 * 1024, periodMs: 100 };
+/** Flink's target (1 s) and about Flink's smallest debloated buffers per channel (256 B segments × 10). */
+export const DEFAULT_DEBLOAT: DebloatSettings = { targetMs: 1000, minBytes: 4 * 1024, periodMs: 100 };
 
 /** Weight of the newest measurement in the smoothed throughput. */
 const SMOOTHING = 0.3;

@@ -48,7 +48,9 @@ export class ChannelOutput {
       this.#encoder.add(record, ingestNanos, keyGroup);
     }
     this.#recordsOut++;
-    if (this.#encoder.full) this.#writeBatch();
+    // A batch is at most a quarter of what the consumer lets be in flight (buffer debloating):
+    // with a slow consumer, batches shrink with the limit, as Flink's debloated buffers do.
+    if (this.#encoder.full || this.#encoder.bytes >= this.writer.inFlightLimit >> 2) this.#writeBatch();
   }
 
   /** Writes the current batch (if any) and publishes; false while backpressured. */

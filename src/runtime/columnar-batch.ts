@@ -126,6 +126,10 @@ export class ColumnarBatchEncoder implements BatchEncoder {
     return this.#count === this.#capacity || this.#payloadBytes() >= this.#targetBytes;
   }
 
+  get bytes(): number {
+    return this.#payloadBytes();
+  }
+
   add(record: unknown, ingestNanos: number, keyGroup: number): boolean {
     const index = this.#count;
     const bytesBefore = this.#byteLength;

@@ -55,6 +55,10 @@ class NumericBatchEncoder implements BatchEncoder {
     return this.#count === this.#capacity;
   }
 
+  get bytes(): number {
+    return BATCH_HEADER_BYTES + this.#count * 8 * (this.#arity + 1);
+  }
+
   add(record: unknown, ingestNanos: number, keyGroup: number): boolean {
     const values = record as ArrayLike<number>;
     const arity = this.#arity;
@@ -93,6 +97,8 @@ class ObjectBatchEncoder implements BatchEncoder {
   readonly #maxFrameBytes: number;
   readonly #keyGroups: KeyGroupColumn;
   #scratch = new Uint8Array(MAX_BATCH_BYTES);
+  /** Payload bytes per record of the last batch encoded: the estimate behind {@link bytes}. */
+  #bytesPerRecord = 64;
 
   constructor(maxFrameBytes: number, withKeyGroups: boolean) {
     this.#maxFrameBytes = maxFrameBytes;
@@ -105,6 +111,10 @@ class ObjectBatchEncoder implements BatchEncoder {
 
   get full(): boolean {
     return this.#records.length === OBJECT_BATCH_RECORDS;
+  }
+
+  get bytes(): number {
+    return BATCH_HEADER_BYTES + this.#records.length * this.#bytesPerRecord;
   }
 
   add(record: unknown, ingestNanos: number, keyGroup: number): boolean {
@@ -146,6 +156,7 @@ class ObjectBatchEncoder implements BatchEncoder {
     bytes.set(packed, BATCH_HEADER_BYTES + count * 8);
     const payload = bytes.subarray(0, size);
     keyGroups.write(payload, 0, count);
+    this.#bytesPerRecord = Math.max(8, Math.ceil((size - BATCH_HEADER_BYTES) / count));
     if (count === total) {
       this.#records.length = 0;
     } else {

@@ -2,7 +2,7 @@
  * Buffer debloating. A keyed tally that costs about 20 us a record reads from 1 MiB rings: without
  * debloating the rings fill and every unaligned checkpoint persists about a ring per channel;
  * with a 20 ms target each channel's in-flight limit follows the tally's throughput down towards
- * the 64 KiB minimum, the producers respect it, and checkpoints persist a fraction of that. The
+ * the 4 KiB minimum, the producers respect it, and checkpoints persist a fraction of that. The
  * statistics report each input channel's in-flight bytes and limit. After an injected failure and
  * a restore, in unaligned and aligned mode, the job with debloating on commits exactly the
  * failure-free output.

@@ -28,7 +28,7 @@ describe('buffer debloater', () => {
     const debloater = new BufferDebloater(settings, [8 * MIB, 16 * 1024], 0);
     debloater.consumed(1000);
     expect(debloater.update(50)).toEqual([]);
-    expect(debloater.limits).toEqual([64 * 1024, 16 * 1024]);
+    expect(debloater.limits).toEqual([64 * 1024, 16 * 1024]); // settings.minBytes is 64 KiB here
   });
 
   it('sizes each channel to its share of target × throughput, and follows a slower and a faster consumer', () => {
