@@ -73,7 +73,6 @@ export function benchPlan(options: BenchOptions): BenchPlan {
     ctbChannelBytes: options.channelBytes?.[0] ?? (full ? 1 << 20 : 256 << 10),
     ctbParallelism: options.ctbParallelism ?? 4,
     ctbSinkSleepMs: options.ctbSinkSleepMs ?? 1,
-    throughputRecords: full ? 10_000_000 : 2_000_000,
   };
 }
 
