@@ -7,7 +7,8 @@ import { ChannelOutput } from './channel-output.js';
 import type { ChannelStateSnapshot, ControlMessage, SubtaskDeployment, SubtaskMessage, SubtaskOutcome, SubtaskSnapshot } from './deployment.js';
 import { serializeError } from './deployment.js';
 import { FaultInjector } from './fault-injector.js';
-import { BARRIER_PAYLOAD_BYTES, FRAME_BARRIER } from './frames.js';
+import { decodeBarrierFrame } from './barrier-frame.js';
+import { FRAME_BARRIER } from './frames.js';
 import type { CheckpointInput, CheckpointOutput } from './subtask-checkpoints.js';
 import { SubtaskCheckpointer } from './subtask-checkpoints.js';
 import type { EdgeOutput } from './edge-output.js';
@@ -325,7 +326,7 @@ export class Subtask {
         while (frames < FRAMES_PER_CHANNEL && reader.tryRead()) {
           frames++;
           if (reader.frameType === FRAME_BARRIER) {
-            const checkpointId = new DataView(reader.bytes.buffer, reader.bytes.byteOffset + reader.frameOffset, BARRIER_PAYLOAD_BYTES).getUint32(0, true);
+            const checkpointId = decodeBarrierFrame(reader.bytes, reader.frameOffset);
             checkpointer?.onBarrier(channel, checkpointId);
             if (channel.blocked) break;
             continue;
