@@ -17,6 +17,7 @@ import type { FaultInjector } from './fault-injector.js';
 import type { OperatorChain } from './operator-chain.js';
 import type { BatchCursor } from './record-batch.js';
 import { packState } from './operator-chain.js';
+import type { Checkpointer } from './checkpointer.js';
 import { nowNanos } from './record-context.js';
 
 /** An input channel as checkpointing sees it. */
@@ -87,7 +88,7 @@ function concat(a: Uint8Array, b: Uint8Array | undefined): Uint8Array | undefine
  * its actions (block, snapshot, record channel state by the position rule, forward), and
  * acknowledges to the job manager once its part of a checkpoint is complete.
  */
-export class SubtaskCheckpointer implements BarrierHandlerActions {
+export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer {
   readonly #settings: SubtaskCheckpointing;
   readonly #inputs: readonly CheckpointInput[];
   readonly #outputs: readonly CheckpointOutput[];
@@ -177,6 +178,12 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
       );
     }
     reader.setReadLimit(limit);
+  }
+
+  /** True when an announcement waits on some input's priority lane. */
+  announcementWaiting(): boolean {
+    for (const input of this.#inputs) if (input.reader.hasPriority()) return true;
+    return false;
   }
 
   /** An in-band barrier frame was read from `input`. */

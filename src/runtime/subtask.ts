@@ -9,6 +9,8 @@ import { serializeError } from './deployment.js';
 import { FaultInjector } from './fault-injector.js';
 import { decodeBarrierFrame } from './barrier-frame.js';
 import { FRAME_BARRIER } from './frames.js';
+import type { Checkpointer } from './checkpointer.js';
+import { NO_CHECKPOINTS } from './checkpointer.js';
 import type { CheckpointInput, CheckpointOutput } from './subtask-checkpoints.js';
 import { SubtaskCheckpointer } from './subtask-checkpoints.js';
 import type { EdgeOutput } from './edge-output.js';
@@ -56,7 +58,7 @@ export class Subtask {
   readonly #channels: ChannelOutput[] = [];
   readonly #outputs: CheckpointOutput[] = [];
   readonly #faults: FaultInjector;
-  #checkpointer: SubtaskCheckpointer | undefined;
+  #checkpointer: Checkpointer = NO_CHECKPOINTS;
   /** Checkpoints triggered at this source subtask and not yet taken. */
   readonly #sourceTriggers: number[] = [];
   /** Sinks committing completed checkpoints, one after the other. */
@@ -132,7 +134,7 @@ export class Subtask {
     if (this.#commitError) throw this.#commitError.error;
     // Announcements are taken even under backpressure: an unaligned checkpoint must not
     // wait for the outputs to drain.
-    if (checkpointer) for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
+    for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
     if (chain.source) this.#takeSourceCheckpoints(this.#sourceStatus === 'end' || this.#ending);
     let progressed = this.#drainOutputs();
     if (!this.#backpressured()) {
@@ -160,14 +162,14 @@ export class Subtask {
 
   /** Milliseconds until this subtask must step again even if its doorbell stays quiet (alignment timeouts). */
   untilDeadline(): number {
-    return this.#checkpointer ? this.#checkpointer.tick() : Infinity;
+    return this.#checkpointer.tick();
   }
 
   /** Ends every output, waits for pending snapshots and sink commits, and returns the outcome. */
   async finish(): Promise<SubtaskOutcome> {
     const chain = this.#chain!;
     for (const channel of this.#channels) channel.end();
-    await this.#checkpointer?.settled();
+    await this.#checkpointer.settled();
     await this.#commits;
     const sinkResult = await chain.sink?.finish();
     await chain.close();
@@ -248,7 +250,7 @@ export class Subtask {
         const message: SubtaskMessage = { type: 'decline', checkpointId, reason: 'the source has ended' };
         this.#deployment.port.postMessage(message);
       } else {
-        this.#checkpointer!.triggerSource(checkpointId);
+        this.#checkpointer.triggerSource(checkpointId);
       }
     }
   }
@@ -327,13 +329,13 @@ export class Subtask {
           frames++;
           if (reader.frameType === FRAME_BARRIER) {
             const checkpointId = decodeBarrierFrame(reader.bytes, reader.frameOffset);
-            checkpointer?.onBarrier(channel, checkpointId);
+            checkpointer.onBarrier(channel, checkpointId);
             if (channel.blocked) break;
             continue;
           }
           this.#reading = channel;
           this.#frameStart = reader.position;
-          checkpointer?.countProcessed(reader.frameLength);
+          checkpointer.countProcessed(reader.frameLength);
           channel.cursor.begin(reader.frameType, reader.bytes, reader.frameOffset, reader.frameLength);
           if (!this.#drainCursor(channel, handle, deadline)) {
             stopped = true;
@@ -348,8 +350,7 @@ export class Subtask {
         reader.release();
         if (stopped) return true;
         if (frames === 0 && !channel.blocked && reader.finished) {
-          if (checkpointer) checkpointer.onEndOfPartition(channel);
-          else channel.finished = true;
+          checkpointer.onEndOfPartition(channel);
           progressed = true;
         }
       }
@@ -402,8 +403,7 @@ export class Subtask {
   /** A barrier announcement or a control message waits: go back to the top of the loop for it. */
   #interrupted(): boolean {
     if (this.#control.available() > 0) return true;
-    if (this.#checkpointer) for (const input of this.#inputs) if (input.reader.hasPriority()) return true;
-    return false;
+    return this.#checkpointer.announcementWaiting();
   }
 
   #backpressured(): boolean {
@@ -432,13 +432,13 @@ export class Subtask {
           this.#cancelled = true;
           break;
         case 'trigger-checkpoint':
-          this.#checkpointer?.onTriggered(message.checkpointId, message.triggerNanos);
+          this.#checkpointer.onTriggered(message.checkpointId, message.triggerNanos);
           if (this.#chain?.source) this.#sourceTriggers.push(message.checkpointId);
           break;
         case 'checkpoint-complete': {
           const { checkpointId } = message;
           this.#commits = this.#commits
-            .then(() => this.#checkpointer?.onComplete(checkpointId))
+            .then(() => this.#checkpointer.onComplete(checkpointId))
             .catch((error: unknown) => {
               this.#commitError ??= { error };
               this.#wakeSelf.ring();
@@ -446,7 +446,7 @@ export class Subtask {
           break;
         }
         case 'checkpoint-aborted':
-          this.#checkpointer?.onAborted(message.checkpointId);
+          this.#checkpointer.onAborted(message.checkpointId);
           break;
         default:
           assertNever(message);
