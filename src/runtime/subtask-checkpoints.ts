@@ -1,9 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { FrameParser, RingReader } from '../../native-free-buffers/index.js';
 import { positionDiff } from '../../native-free-buffers/index.js';
-import type { BarrierHandlerActions, BarrierHandlerState } from '../checkpoint/barrier-handler.js';
-import { BarrierBookkeeping } from '../checkpoint/barrier-handler.js';
-import { WaitingForBarrier } from '../checkpoint/barrier-states.js';
+import { BarrierHandlerDriver } from '../checkpoint/barrier-driver.js';
+import type { BarrierHandlerActions } from '../checkpoint/barrier-handler.js';
 import { ANNOUNCE_UNALIGNED } from '../checkpoint/checkpoint-mode.js';
 import type { ChannelOutput, PendingFrame } from './channel-output.js';
 import type {
@@ -95,8 +94,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
   readonly #chain: OperatorChain;
   readonly #port: MessagePort;
   readonly #faults: FaultInjector;
-  readonly #book: BarrierBookkeeping;
-  #state: BarrierHandlerState = new WaitingForBarrier();
+  readonly #barriers: BarrierHandlerDriver;
   /** Trigger times (hrtime nanoseconds) of recent checkpoints, from the job manager. */
   readonly #triggers = new Map<number, number>();
   #current: InProgress | undefined;
@@ -129,12 +127,12 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
     this.#chain = chain;
     this.#port = port;
     this.#faults = faults;
-    this.#book = new BarrierBookkeeping(inputs.length, settings.mode, this);
+    this.#barriers = new BarrierHandlerDriver(inputs.length, settings.mode, this);
   }
 
   /** The name of the barrier handler's state (for tests and diagnostics). */
   get stateName(): string {
-    return this.#state.name;
+    return this.#barriers.state.name;
   }
 
   /** Whether an alignment is in progress (bytes read now count as processed in-flight data). */
@@ -153,7 +151,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
   /** A source subtask takes checkpoint `checkpointId` now and sends its barrier downstream. */
   triggerSource(checkpointId: number): void {
     const unaligned = this.#settings.mode === 'unaligned';
-    this.#book.currentId = checkpointId;
+    this.#barriers.sourceCheckpoint(checkpointId);
     this.#firstBarrierNanos = this.#triggers.get(checkpointId) ?? nowNanos();
     this.takeSnapshot(checkpointId, unaligned);
     this.forwardBarrier(checkpointId, unaligned);
@@ -169,8 +167,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
     const limit = reader.writePosition();
     while (reader.pollPriority()) {
       this.#noteBarrier(reader.priorityId);
-      this.#state = this.#state.announcementReceived(
-        this.#book,
+      this.#barriers.announcementReceived(
         input.index,
         reader.priorityId,
         reader.priorityPosition,
@@ -189,13 +186,13 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
   /** An in-band barrier frame was read from `input`. */
   onBarrier(input: CheckpointInput, checkpointId: number): void {
     this.#noteBarrier(checkpointId);
-    this.#state = this.#state.barrierReceived(this.#book, input.index, checkpointId);
+    this.#barriers.barrierReceived(input.index, checkpointId);
   }
 
   /** `input` reached end of partition. */
   onEndOfPartition(input: CheckpointInput): void {
     input.finished = true;
-    this.#state = this.#state.endOfPartition(this.#book, input.index);
+    this.#barriers.endOfPartition(input.index);
   }
 
   /** Bytes of input read; counted as processed in-flight data while aligning. */
@@ -215,7 +212,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
       const remaining = deadline.atMs - performance.now();
       if (remaining <= 0) {
         this.#deadline = undefined;
-        this.#state = this.#state.alignmentTimeout(this.#book, deadline.id);
+        this.#barriers.alignmentTimeout(deadline.id);
       } else {
         wait = remaining;
       }
@@ -232,7 +229,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
 
   /** The job manager aborted `checkpointId`. */
   onAborted(checkpointId: number): void {
-    this.#state = this.#state.abort(this.#book, checkpointId);
+    this.#barriers.abort(checkpointId);
     if (this.#current?.id === checkpointId) this.#drop();
     if (this.#deadline?.id === checkpointId) this.#deadline = undefined;
   }
