@@ -4,7 +4,7 @@ import { positionDiff } from '../../native-free-buffers/index.js';
 import { BarrierHandlerDriver } from '../checkpoint/barrier-driver.js';
 import type { BarrierHandlerActions } from '../checkpoint/barrier-handler.js';
 import { ANNOUNCE_UNALIGNED } from '../checkpoint/checkpoint-mode.js';
-import type { ChannelOutput, PendingFrame } from './channel-output.js';
+import type { ChannelOutput } from './channel-output.js';
 import type {
   ChannelStateSnapshot,
   SubtaskCheckpointStats,
@@ -17,6 +17,7 @@ import type { OperatorChain } from './operator-chain.js';
 import type { BatchCursor } from './record-batch.js';
 import { packState } from './operator-chain.js';
 import type { Checkpointer } from './checkpointer.js';
+import type { OutputGate } from './output-gate.js';
 import { nowNanos } from './record-context.js';
 
 /** An input channel as checkpointing sees it. */
@@ -90,7 +91,7 @@ function concat(a: Uint8Array, b: Uint8Array | undefined): Uint8Array | undefine
 export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer {
   readonly #settings: SubtaskCheckpointing;
   readonly #inputs: readonly CheckpointInput[];
-  readonly #outputs: readonly CheckpointOutput[];
+  readonly #outputs: OutputGate;
   readonly #chain: OperatorChain;
   readonly #port: MessagePort;
   readonly #faults: FaultInjector;
@@ -114,7 +115,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
   constructor(
     settings: SubtaskCheckpointing,
     inputs: readonly CheckpointInput[],
-    outputs: readonly CheckpointOutput[],
+    outputs: OutputGate,
     chain: OperatorChain,
     port: MessagePort,
     faults: FaultInjector,
@@ -290,12 +291,8 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
 
   forwardBarrier(checkpointId: number, unaligned: boolean): void {
     const current = this.#current;
-    for (const output of this.#outputs) {
-      const frames: PendingFrame[] = output.channel.emitBarrier(checkpointId, unaligned);
-      if (frames.length > 0 && current?.id === checkpointId) {
-        current.outputs.push({ edgeId: output.edgeId, consumer: output.consumer, frames });
-      }
-    }
+    const held = this.#outputs.emitBarrier(checkpointId, unaligned);
+    if (current?.id === checkpointId) current.outputs.push(...held);
     if (current?.id === checkpointId) {
       current.forwarded = true;
       this.#captureChannelState();

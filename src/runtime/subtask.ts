@@ -3,7 +3,6 @@ import { DoorbellRinger, FrameParser, RingReader } from '../../native-free-buffe
 import type { Collector } from '../api/context.js';
 import type { SourceStatus } from '../api/functions.js';
 import { assertNever } from '../errors/sluice-error.js';
-import { ChannelOutput } from './channel-output.js';
 import type { ChannelStateSnapshot, ControlMessage, SubtaskDeployment, SubtaskMessage, SubtaskOutcome, SubtaskSnapshot } from './deployment.js';
 import { serializeError } from './deployment.js';
 import { FaultInjector } from './fault-injector.js';
@@ -11,7 +10,8 @@ import { decodeBarrierFrame } from './barrier-frame.js';
 import { FRAME_BARRIER } from './frames.js';
 import type { Checkpointer } from './checkpointer.js';
 import { NO_CHECKPOINTS } from './checkpointer.js';
-import type { CheckpointInput, CheckpointOutput } from './subtask-checkpoints.js';
+import type { CheckpointInput } from './subtask-checkpoints.js';
+import { OutputGate } from './output-gate.js';
 import { SubtaskCheckpointer } from './subtask-checkpoints.js';
 import type { EdgeOutput } from './edge-output.js';
 import { createEdgeOutput } from './edge-output.js';
@@ -55,8 +55,7 @@ export class Subtask {
   readonly #controlDecoder = new Unpackr();
   readonly #context: RecordContext = { ingestNanos: 0 };
   readonly #inputs: InputChannel[] = [];
-  readonly #channels: ChannelOutput[] = [];
-  readonly #outputs: CheckpointOutput[] = [];
+  readonly #outputs = new OutputGate();
   readonly #faults: FaultInjector;
   #checkpointer: Checkpointer = NO_CHECKPOINTS;
   /** Checkpoints triggered at this source subtask and not yet taken. */
@@ -136,7 +135,7 @@ export class Subtask {
     // wait for the outputs to drain.
     for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
     if (chain.source) this.#takeSourceCheckpoints(this.#sourceStatus === 'end' || this.#ending);
-    let progressed = this.#drainOutputs();
+    let progressed = this.#outputs.drainPending();
     if (!this.#backpressured()) {
       if (this.#ending) return StepResult.Finish;
       if (chain.source) {
@@ -156,7 +155,7 @@ export class Subtask {
         progressed = true;
       }
     }
-    this.#flushOutputs();
+    this.#outputs.flush();
     return progressed ? StepResult.Progressed : StepResult.Idle;
   }
 
@@ -168,7 +167,7 @@ export class Subtask {
   /** Ends every output, waits for pending snapshots and sink commits, and returns the outcome. */
   async finish(): Promise<SubtaskOutcome> {
     const chain = this.#chain!;
-    for (const channel of this.#channels) channel.end();
+    this.#outputs.end();
     await this.#checkpointer.settled();
     await this.#commits;
     const sinkResult = await chain.sink?.finish();
@@ -201,11 +200,7 @@ export class Subtask {
     const d = this.#deployment;
     const edges: EdgeOutput[] = [];
     for (const output of d.outputs) {
-      const channels = output.channels.map((channel) => new ChannelOutput(channel.ring, channel.peerDoorbell, output.shape));
-      this.#channels.push(...channels);
-      output.channels.forEach((endpoint, index) => {
-        this.#outputs.push({ channel: channels[index]!, edgeId: output.edgeId, consumer: endpoint.peerSubtask });
-      });
+      const channels = this.#outputs.addEdge(output);
       const key = output.partitioning.type === 'hash' ? await createKeyExtractor(output.partitioning.key, d.vertexName) : undefined;
       edges.push(createEdgeOutput(channels, output.partitioning, key, this.#context, d.maxParallelism, d.subtaskIndex));
     }
@@ -263,7 +258,7 @@ export class Subtask {
       input.replay = new FrameParser(saved.bytes);
     }
     for (const saved of state.outputs) {
-      const output = this.#outputs.find((candidate) => candidate.edgeId === saved.edgeId && candidate.consumer === saved.consumer);
+      const output = this.#outputs.find(saved.edgeId, saved.consumer);
       if (!output) throw new Error(`restored channel state names an output (edge ${saved.edgeId}, subtask ${saved.consumer}) this subtask does not have`);
       output.channel.restorePending(saved.frames);
     }
@@ -407,20 +402,7 @@ export class Subtask {
   }
 
   #backpressured(): boolean {
-    for (const channel of this.#channels) if (channel.backpressured) return true;
-    return false;
-  }
-
-  #drainOutputs(): boolean {
-    let drained = false;
-    for (const channel of this.#channels) {
-      if (channel.backpressured && channel.drainPending()) drained = true;
-    }
-    return drained;
-  }
-
-  #flushOutputs(): void {
-    for (const channel of this.#channels) channel.flush();
+    return this.#outputs.backpressured();
   }
 
   #pollControl(): void {
