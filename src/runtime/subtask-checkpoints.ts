@@ -1,6 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { FrameParser, RingReader } from '../../native-free-buffers/index.js';
-import { positionDiff } from '../../native-free-buffers/index.js';
 import { BarrierHandlerDriver } from '../checkpoint/barrier-driver.js';
 import type { BarrierHandlerActions } from '../checkpoint/barrier-handler.js';
 import { ANNOUNCE_UNALIGNED } from '../checkpoint/checkpoint-mode.js';
@@ -17,6 +16,7 @@ import type { OperatorChain } from './operator-chain.js';
 import type { BatchCursor } from './record-batch.js';
 import { packState } from './operator-chain.js';
 import type { Checkpointer } from './checkpointer.js';
+import { ChannelStateRecorder } from './channel-state-recorder.js';
 import type { OutputGate } from './output-gate.js';
 import { nowNanos } from './record-context.js';
 
@@ -44,25 +44,12 @@ export interface CheckpointOutput {
   readonly consumer: number;
 }
 
-/** In-flight data of one input channel for the unaligned snapshot in progress. */
-interface Recording {
-  /** Restored in-flight data not yet replayed at the snapshot: it precedes the ring's bytes. */
-  readonly unreplayed: Uint8Array | undefined;
-  /** The read position at the snapshot (S_c), then past the bytes already copied into `consumed`. */
-  start: number;
-  /** Bytes consumed after the snapshot while `end` was unknown, copied so the ring could release them. */
-  readonly consumed: Uint8Array[];
-  /** The announced barrier position (P_c) or the channel's end, once known. */
-  end: number | 'end' | undefined;
-  bytes: Uint8Array | undefined;
-}
-
 /** The checkpoint this subtask is taking. */
 interface InProgress {
   readonly id: number;
   readonly unaligned: boolean;
   readonly snapshot: Promise<SubtaskSnapshot>;
-  readonly recordings: Map<number, Recording>;
+  readonly recordings: Map<number, ChannelStateRecorder>;
   readonly outputs: Array<ChannelStateSnapshot['outputs'][number]>;
   forwarded: boolean;
   readonly startDelayMs: number;
@@ -72,16 +59,6 @@ interface InProgress {
 }
 
 const NANOS_PER_MS = 1e6;
-
-/** `a` then `b` in one new array; undefined when both are empty. */
-function concat(a: Uint8Array, b: Uint8Array | undefined): Uint8Array | undefined {
-  const length = a.byteLength + (b?.byteLength ?? 0);
-  if (length === 0) return undefined;
-  const joined = new Uint8Array(length);
-  joined.set(a);
-  if (b) joined.set(b, a.byteLength);
-  return joined;
-}
 
 /**
  * The checkpoint side of a subtask: feeds barrier events to the barrier handler, carries out
@@ -252,16 +229,13 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
     const trigger = this.#triggers.get(checkpointId) ?? this.#firstBarrierNanos ?? started;
     const firstBarrier = this.#firstBarrierNanos ?? started;
     const snapshot = this.#chain.snapshotState(checkpointId);
-    const recordings = new Map<number, Recording>();
+    const recordings = new Map<number, ChannelStateRecorder>();
     if (unaligned) {
       for (const input of this.#inputs) {
         // A blocked channel stopped right after its barrier, a finished one has nothing left:
         // neither has in-flight data for this checkpoint.
         if (input.blocked || input.finished) continue;
-        const start = input.reader.position;
-        input.reader.holdRelease(start);
-        const unreplayed = concat(input.cursor.remainingFrame(), input.replay?.remaining());
-        recordings.set(input.index, { unreplayed, start, consumed: [], end: undefined, bytes: undefined });
+        recordings.set(input.index, new ChannelStateRecorder(input));
       }
     }
     const syncEnd = nowNanos();
@@ -285,8 +259,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
   }
 
   channelStateEndsAt(channel: number, position: number | 'end'): void {
-    const recording = this.#current?.recordings.get(channel);
-    if (recording) recording.end = position;
+    this.#current?.recordings.get(channel)?.endsAt(position);
   }
 
   forwardBarrier(checkpointId: number, unaligned: boolean): void {
@@ -325,16 +298,12 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
   #drop(): void {
     const current = this.#current;
     if (!current) return;
-    for (const index of current.recordings.keys()) {
-      const reader = this.#inputs[index]!.reader;
-      reader.clearReleaseHold();
-      reader.release();
-    }
+    for (const recording of current.recordings.values()) recording.drop();
     this.#current = undefined;
   }
 
   /**
-   * Copies each channel's in-flight data `[S_c, P_c)` out of the ring once `P_c` is known
+   * Has each channel-state recorder copy its in-flight data `[S_c, P_c)` once `P_c` is known
    * and published (the bytes are still there: release is held at `S_c`), then acknowledges
    * when every channel is done.
    */
@@ -342,67 +311,10 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
     const current = this.#current;
     if (!current || !current.forwarded) return;
     let complete = true;
-    for (const [index, recording] of current.recordings) {
-      if (recording.bytes) continue;
-      const input = this.#inputs[index]!;
-      const reader = input.reader;
-      let end: number;
-      if (recording.end === undefined) {
-        // Copy what was consumed since the snapshot (it cannot be past P_c, whose announcement
-        // precedes those bytes) and let the ring release it: held in the ring, in-flight data
-        // beyond the ring's capacity would keep the producer from ever writing its barrier,
-        // as when an aligned barrier queued behind backpressure times out into unaligned.
-        this.#copyConsumed(recording, reader);
-        complete = false;
-        continue;
-      } else if (recording.end === 'end') {
-        if (!reader.producerEnded) {
-          this.#copyConsumed(recording, reader);
-          complete = false;
-          continue;
-        }
-        end = reader.writePosition();
-      } else {
-        end = recording.end;
-        if (positionDiff(reader.writePosition(), end) < 0) {
-          complete = false;
-          continue;
-        }
-      }
-      const length = positionDiff(end, recording.start);
-      if (length < 0) {
-        throw new Error(
-          `checkpoint ${current.id}: channel from '${input.from}' subtask ${input.peerSubtask} was read to ${recording.start}, ` +
-            `past its announced barrier position ${end}`,
-        );
-      }
-      const parts = recording.unreplayed ? [recording.unreplayed, ...recording.consumed] : recording.consumed;
-      const prefix = parts.reduce((sum, part) => sum + part.byteLength, 0);
-      const bytes = new Uint8Array(prefix + length);
-      let offset = 0;
-      for (const part of parts) {
-        bytes.set(part, offset);
-        offset += part.byteLength;
-      }
-      reader.copyRange(recording.start, end, bytes, prefix);
-      recording.bytes = bytes;
-      reader.clearReleaseHold();
-      reader.release();
+    for (const recording of current.recordings.values()) {
+      if (!recording.capture(current.id)) complete = false;
     }
     if (complete) this.#acknowledge(current);
-  }
-
-  /** Moves the bytes consumed from `reader` since `recording.start` out of the ring, into `recording.consumed`. */
-  #copyConsumed(recording: Recording, reader: RingReader): void {
-    const position = reader.position;
-    const length = positionDiff(position, recording.start);
-    if (length <= 0) return;
-    const bytes = new Uint8Array(length);
-    reader.copyRange(recording.start, position, bytes);
-    recording.consumed.push(bytes);
-    recording.start = position;
-    reader.holdRelease(position);
-    reader.release();
   }
 
   #acknowledge(current: InProgress): void {
