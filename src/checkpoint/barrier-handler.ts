@@ -117,12 +117,15 @@ export class BarrierBookkeeping {
 }
 
 /**
- * One state of a subtask's barrier handling (as Flink's barrier handler states). Each event
- * returns the next state; an event a state cannot take throws an error naming both.
+ * One state of a subtask's barrier handling. Each event returns the next state; an event a
+ * state cannot take throws an error naming both. States are driven by a BarrierHandlerDriver,
+ * which drops stale events: a state sees only events of the current checkpoint.
  */
 export abstract class BarrierHandlerState {
   /** The state's name, for messages and tests. */
   abstract readonly name: string;
+  /** Whether a checkpoint is in progress (false only while waiting for the next one). */
+  readonly inProgress: boolean = true;
 
   /** An in-band barrier of `checkpointId` was read from `channel`. */
   barrierReceived(book: BarrierBookkeeping, channel: number, checkpointId: number): BarrierHandlerState {
@@ -144,8 +147,9 @@ export abstract class BarrierHandlerState {
 
   /** The alignment timeout of `checkpointId` fired. */
   alignmentTimeout(book: BarrierBookkeeping, checkpointId: number): BarrierHandlerState {
+    void book;
     void checkpointId;
-    return this; // a timer that fires after its checkpoint moved on is harmless
+    return this;
   }
 
   /** `channel` reached end of partition. */

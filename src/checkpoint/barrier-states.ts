@@ -5,38 +5,15 @@
  *                                                  | collecting-at-least-once | (unaligned snapshot)
  *   collecting-aligned-timeout --timeout or unaligned announcement--> (unaligned snapshot)
  *   (unaligned snapshot) --> collecting-channel-state (until every channel's end is known) --> waiting
+ *
+ * The BarrierHandlerDriver starts checkpoints (and abandons the one in progress for a newer
+ * one) and drops stale events, so each state here sees only the current checkpoint.
  */
-import { assertNever } from '../errors/sluice-error.js';
 import { BarrierBookkeeping, BarrierHandlerState } from './barrier-handler.js';
 
 /** The state after an unaligned snapshot: wait for channel-state ends, or be done. */
 function afterUnalignedSnapshot(book: BarrierBookkeeping): BarrierHandlerState {
   return book.channelStatesSettled ? new WaitingForBarrier() : new CollectingChannelState();
-}
-
-/** Starts checkpoint `id` in the state the mode begins with. */
-function begin(book: BarrierBookkeeping, id: number): BarrierHandlerState {
-  book.begin(id);
-  switch (book.mode) {
-    case 'aligned':
-      return new CollectingAligned();
-    case 'aligned-timeout':
-      book.actions.startAlignmentTimer(id);
-      return new CollectingAlignedWithTimeout();
-    case 'at-least-once':
-      return new CollectingAtLeastOnce();
-    case 'unaligned':
-      return new CollectingUnalignedBarriers();
-    default:
-      return assertNever(book.mode);
-  }
-}
-
-/** Abandons the checkpoint in progress because `newer` overtook it, then starts `newer`. */
-function subsume(book: BarrierBookkeeping, newer: number): BarrierHandlerState {
-  book.actions.abortCheckpoint(book.currentId, `checkpoint ${newer} arrived before checkpoint ${book.currentId} completed`);
-  book.actions.unblockChannels();
-  return begin(book, newer);
 }
 
 /** Completes an aligned (or at-least-once) checkpoint once every barrier arrived. */
@@ -48,28 +25,13 @@ function completeIfAligned(book: BarrierBookkeeping, state: BarrierHandlerState)
   return new WaitingForBarrier();
 }
 
-/** No checkpoint in progress on this subtask. */
+/**
+ * No checkpoint in progress on this subtask. The driver starts the next one on its first
+ * barrier (or announcement) and drops the events of checkpoints already taken.
+ */
 export class WaitingForBarrier extends BarrierHandlerState {
   readonly name = 'waiting-for-barrier';
-
-  override barrierReceived(book: BarrierBookkeeping, channel: number, checkpointId: number): BarrierHandlerState {
-    // The in-band barrier of a checkpoint already taken (unaligned, after a timeout) is stale.
-    if (checkpointId <= book.currentId) return this;
-    return begin(book, checkpointId).barrierReceived(book, channel, checkpointId);
-  }
-
-  override announcementReceived(
-    book: BarrierBookkeeping,
-    channel: number,
-    checkpointId: number,
-    position: number,
-    unaligned: boolean,
-  ): BarrierHandlerState {
-    if (checkpointId <= book.currentId) return this;
-    // Aligned and at-least-once checkpoints start with the in-band barrier, not its announcement.
-    if (book.mode === 'aligned' || book.mode === 'at-least-once') return this;
-    return begin(book, checkpointId).announcementReceived(book, channel, checkpointId, position, unaligned);
-  }
+  override readonly inProgress = false;
 }
 
 /** Aligned: some barriers of the current checkpoint arrived; their channels are blocked. */
@@ -77,8 +39,6 @@ export class CollectingAligned extends BarrierHandlerState {
   readonly name: string = 'collecting-aligned';
 
   override barrierReceived(book: BarrierBookkeeping, channel: number, checkpointId: number): BarrierHandlerState {
-    if (checkpointId < book.currentId) return this;
-    if (checkpointId > book.currentId) return subsume(book, checkpointId).barrierReceived(book, channel, checkpointId);
     if (!book.arrive(channel)) {
       throw new Error(`barrier ${checkpointId} arrived twice on channel ${channel} (state ${this.name})`);
     }
@@ -102,8 +62,7 @@ export class CollectingAligned extends BarrierHandlerState {
     return completeIfAligned(book, this);
   }
 
-  override abort(book: BarrierBookkeeping, checkpointId: number): BarrierHandlerState {
-    if (checkpointId !== book.currentId) return this;
+  override abort(book: BarrierBookkeeping, _checkpointId: number): BarrierHandlerState {
     book.actions.unblockChannels();
     return new WaitingForBarrier();
   }
@@ -124,18 +83,14 @@ export class CollectingAlignedWithTimeout extends CollectingAligned {
     position: number,
     unaligned: boolean,
   ): BarrierHandlerState {
-    if (checkpointId < book.currentId) return this;
-    if (checkpointId > book.currentId) {
-      return subsume(book, checkpointId).announcementReceived(book, channel, checkpointId, position, unaligned);
-    }
+    void checkpointId;
     book.announced[channel] = position;
     if (!unaligned) return this;
     book.snapshotUnaligned();
     return afterUnalignedSnapshot(book);
   }
 
-  override alignmentTimeout(book: BarrierBookkeeping, checkpointId: number): BarrierHandlerState {
-    if (checkpointId !== book.currentId) return this;
+  override alignmentTimeout(book: BarrierBookkeeping, _checkpointId: number): BarrierHandlerState {
     book.snapshotUnaligned();
     return afterUnalignedSnapshot(book);
   }
@@ -145,10 +100,7 @@ export class CollectingAlignedWithTimeout extends CollectingAligned {
 export class CollectingUnalignedBarriers extends BarrierHandlerState {
   readonly name = 'collecting-unaligned-barriers';
 
-  override announcementReceived(book: BarrierBookkeeping, channel: number, checkpointId: number, position: number): BarrierHandlerState {
-    if (checkpointId !== book.currentId) {
-      return this.impossible('announcementReceived', `checkpoint ${checkpointId} before the snapshot of ${book.currentId}`, book);
-    }
+  override announcementReceived(book: BarrierBookkeeping, channel: number, _checkpointId: number, position: number): BarrierHandlerState {
     book.announced[channel] = position;
     book.snapshotUnaligned();
     return afterUnalignedSnapshot(book);
@@ -167,20 +119,16 @@ export class CollectingChannelState extends BarrierHandlerState {
     channel: number,
     checkpointId: number,
     position: number,
-    unaligned: boolean,
+    _unaligned: boolean,
   ): BarrierHandlerState {
-    if (checkpointId < book.currentId) return this;
-    if (checkpointId > book.currentId) {
-      return subsume(book, checkpointId).announcementReceived(book, channel, checkpointId, position, unaligned);
-    }
+    void checkpointId;
     book.settleChannel(channel, position);
     return afterUnalignedSnapshot(book);
   }
 
   override barrierReceived(book: BarrierBookkeeping, channel: number, checkpointId: number): BarrierHandlerState {
-    if (checkpointId > book.currentId) return subsume(book, checkpointId).barrierReceived(book, channel, checkpointId);
     // A producer announces before it publishes its in-band barrier, so the channel is settled.
-    if (checkpointId === book.currentId && !book.stateEndKnown[channel]) {
+    if (!book.stateEndKnown[channel]) {
       return this.impossible('barrierReceived', `channel ${channel} reached barrier ${checkpointId} before its announcement`, book);
     }
     return this;
@@ -192,8 +140,8 @@ export class CollectingChannelState extends BarrierHandlerState {
     return afterUnalignedSnapshot(book);
   }
 
-  override abort(book: BarrierBookkeeping, checkpointId: number): BarrierHandlerState {
-    return checkpointId === book.currentId ? new WaitingForBarrier() : this;
+  override abort(_book: BarrierBookkeeping, _checkpointId: number): BarrierHandlerState {
+    return new WaitingForBarrier();
   }
 }
 
@@ -202,8 +150,7 @@ export class CollectingAtLeastOnce extends BarrierHandlerState {
   readonly name = 'collecting-at-least-once';
 
   override barrierReceived(book: BarrierBookkeeping, channel: number, checkpointId: number): BarrierHandlerState {
-    if (checkpointId < book.currentId) return this;
-    if (checkpointId > book.currentId) return subsume(book, checkpointId).barrierReceived(book, channel, checkpointId);
+    void checkpointId;
     book.arrive(channel);
     return completeIfAligned(book, this);
   }
@@ -218,7 +165,7 @@ export class CollectingAtLeastOnce extends BarrierHandlerState {
     return completeIfAligned(book, this);
   }
 
-  override abort(book: BarrierBookkeeping, checkpointId: number): BarrierHandlerState {
-    return checkpointId === book.currentId ? new WaitingForBarrier() : this;
+  override abort(_book: BarrierBookkeeping, _checkpointId: number): BarrierHandlerState {
+    return new WaitingForBarrier();
   }
 }

@@ -1,7 +1,8 @@
 import { RingWriter } from '../../native-free-buffers/index.js';
 import type { RecordShape } from '../api/specs.js';
 import { ANNOUNCE_ALIGNED, ANNOUNCE_UNALIGNED } from '../checkpoint/checkpoint-mode.js';
-import { BARRIER_PAYLOAD_BYTES, FRAME_BARRIER } from './frames.js';
+import { decodeBarrierFrame, encodeBarrierFrame } from './barrier-frame.js';
+import { FRAME_BARRIER } from './frames.js';
 import type { BatchEncoder } from './record-batch.js';
 import { createBatchEncoder } from './record-batch.js';
 
@@ -102,8 +103,7 @@ export class ChannelOutput {
       this.#announce(ANNOUNCE_UNALIGNED, checkpointId, this.writer.position);
       return this.#pending.map((frame) => ({ frameType: frame.frameType, bytes: frame.bytes.slice() }));
     }
-    const barrier = new Uint8Array(BARRIER_PAYLOAD_BYTES);
-    new DataView(barrier.buffer).setUint32(0, checkpointId, true);
+    const barrier = encodeBarrierFrame(checkpointId);
     if (this.#pending.length > 0 || !this.#writeFrame(FRAME_BARRIER, barrier)) {
       this.#pending.push({ frameType: FRAME_BARRIER, bytes: barrier });
     }
@@ -127,7 +127,7 @@ export class ChannelOutput {
       // A full priority lane holds the barrier back as a full ring does (the consumer rings this
       // subtask's doorbell when it takes an announcement): barriers queued behind backpressure,
       // such as those of checkpoints that timed out meanwhile, are written in a burst.
-      const checkpointId = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+      const checkpointId = decodeBarrierFrame(bytes);
       if (!writer.tryPostPriority(ANNOUNCE_ALIGNED, checkpointId, position)) return false;
       writer.bytes.set(bytes, offset);
       writer.commit(bytes.byteLength, frameType);

@@ -13,7 +13,7 @@
  */
 import { FrameParser } from '../../native-free-buffers/index.js';
 import type { ChannelStateSnapshot } from './deployment.js';
-import type { CheckpointInput } from './subtask-checkpoints.js';
+import type { InputChannel as CheckpointInput } from './input-channel.js';
 
 /** Queues restored input channel state on the inputs of a subtask (see the file comment). */
 export function assignInputReplays(inputs: readonly CheckpointInput[], saved: ChannelStateSnapshot['inputs']): void {

@@ -1,11 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { FrameParser, RingReader } from '../../native-free-buffers/index.js';
-import { positionDiff } from '../../native-free-buffers/index.js';
-import type { BarrierHandlerActions, BarrierHandlerState } from '../checkpoint/barrier-handler.js';
-import { BarrierBookkeeping } from '../checkpoint/barrier-handler.js';
-import { WaitingForBarrier } from '../checkpoint/barrier-states.js';
+import { BarrierHandlerDriver } from '../checkpoint/barrier-driver.js';
+import type { BarrierHandlerActions } from '../checkpoint/barrier-handler.js';
 import { ANNOUNCE_UNALIGNED } from '../checkpoint/checkpoint-mode.js';
-import type { ChannelOutput, PendingFrame } from './channel-output.js';
+import type { ChannelOutput } from './channel-output.js';
 import type {
   ChannelStateSnapshot,
   SubtaskCheckpointStats,
@@ -15,55 +12,22 @@ import type {
 } from './deployment.js';
 import type { FaultInjector } from './fault-injector.js';
 import type { OperatorChain } from './operator-chain.js';
-import type { BatchCursor } from './record-batch.js';
 import { packState } from './operator-chain.js';
+import type { Checkpointer } from './checkpointer.js';
+import { ChannelStateRecorder } from './channel-state-recorder.js';
+import type { CheckpointOutput, OutputGate } from './output-gate.js';
+import type { InputChannel as CheckpointInput } from './input-channel.js';
 import { nowNanos } from './record-context.js';
 
-/** An input channel as checkpointing sees it. */
-export interface CheckpointInput {
-  readonly index: number;
-  readonly reader: RingReader;
-  readonly edgeId: number;
-  readonly from: string;
-  readonly peerSubtask: number;
-  /** End of partition reached and handled. */
-  finished: boolean;
-  /** Blocked by an aligned barrier: not read until unblocked. */
-  blocked: boolean;
-  /** In-flight data restored from a checkpoint and not yet processed: it precedes the ring. */
-  replay: FrameParser | undefined;
-  /** The channel of the same edge whose restored data must be replayed before this ring is read (see channel-replay.ts). */
-  waitsFor?: CheckpointInput;
-  /** The frame being processed; records it has not handed out yet precede `replay` and the ring. */
-  readonly cursor: BatchCursor;
-}
-
-/** An output channel as checkpointing sees it. */
-export interface CheckpointOutput {
-  readonly channel: ChannelOutput;
-  readonly edgeId: number;
-  readonly consumer: number;
-}
-
-/** In-flight data of one input channel for the unaligned snapshot in progress. */
-interface Recording {
-  /** Restored in-flight data not yet replayed at the snapshot: it precedes the ring's bytes. */
-  readonly unreplayed: Uint8Array | undefined;
-  /** The read position at the snapshot (S_c), then past the bytes already copied into `consumed`. */
-  start: number;
-  /** Bytes consumed after the snapshot while `end` was unknown, copied so the ring could release them. */
-  readonly consumed: Uint8Array[];
-  /** The announced barrier position (P_c) or the channel's end, once known. */
-  end: number | 'end' | undefined;
-  bytes: Uint8Array | undefined;
-}
+export type { InputChannel as CheckpointInput } from './input-channel.js';
+export type { CheckpointOutput } from './output-gate.js';
 
 /** The checkpoint this subtask is taking. */
 interface InProgress {
   readonly id: number;
   readonly unaligned: boolean;
   readonly snapshot: Promise<SubtaskSnapshot>;
-  readonly recordings: Map<number, Recording>;
+  readonly recordings: Map<number, ChannelStateRecorder>;
   readonly outputs: Array<ChannelStateSnapshot['outputs'][number]>;
   forwarded: boolean;
   readonly startDelayMs: number;
@@ -75,30 +39,19 @@ interface InProgress {
 
 const NANOS_PER_MS = 1e6;
 
-/** `a` then `b` in one new array; undefined when both are empty. */
-function concat(a: Uint8Array, b: Uint8Array | undefined): Uint8Array | undefined {
-  const length = a.byteLength + (b?.byteLength ?? 0);
-  if (length === 0) return undefined;
-  const joined = new Uint8Array(length);
-  joined.set(a);
-  if (b) joined.set(b, a.byteLength);
-  return joined;
-}
-
 /**
  * The checkpoint side of a subtask: feeds barrier events to the barrier handler, carries out
  * its actions (block, snapshot, record channel state by the position rule, forward), and
  * acknowledges to the job manager once its part of a checkpoint is complete.
  */
-export class SubtaskCheckpointer implements BarrierHandlerActions {
+export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer {
   readonly #settings: SubtaskCheckpointing;
   readonly #inputs: readonly CheckpointInput[];
-  readonly #outputs: readonly CheckpointOutput[];
+  readonly #outputs: OutputGate;
   readonly #chain: OperatorChain;
   readonly #port: MessagePort;
   readonly #faults: FaultInjector;
-  readonly #book: BarrierBookkeeping;
-  #state: BarrierHandlerState = new WaitingForBarrier();
+  readonly #barriers: BarrierHandlerDriver;
   /** Trigger times (hrtime nanoseconds) of recent checkpoints, from the job manager. */
   readonly #triggers = new Map<number, number>();
   #current: InProgress | undefined;
@@ -118,7 +71,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
   constructor(
     settings: SubtaskCheckpointing,
     inputs: readonly CheckpointInput[],
-    outputs: readonly CheckpointOutput[],
+    outputs: OutputGate,
     chain: OperatorChain,
     port: MessagePort,
     faults: FaultInjector,
@@ -131,12 +84,12 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
     this.#chain = chain;
     this.#port = port;
     this.#faults = faults;
-    this.#book = new BarrierBookkeeping(inputs.length, settings.mode, this);
+    this.#barriers = new BarrierHandlerDriver(inputs.length, settings.mode, this);
   }
 
   /** The name of the barrier handler's state (for tests and diagnostics). */
   get stateName(): string {
-    return this.#state.name;
+    return this.#barriers.state.name;
   }
 
   /** Whether an alignment is in progress (bytes read now count as processed in-flight data). */
@@ -155,7 +108,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
   /** A source subtask takes checkpoint `checkpointId` now and sends its barrier downstream. */
   triggerSource(checkpointId: number): void {
     const unaligned = this.#settings.mode === 'unaligned';
-    this.#book.currentId = checkpointId;
+    this.#barriers.sourceCheckpoint(checkpointId);
     // A source's barrier starts when it takes the trigger: its start delay is the trigger's way here.
     this.#firstBarrierNanos = nowNanos();
     this.takeSnapshot(checkpointId, unaligned);
@@ -172,8 +125,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
     const limit = reader.writePosition();
     while (reader.pollPriority()) {
       this.#noteBarrier(reader.priorityId);
-      this.#state = this.#state.announcementReceived(
-        this.#book,
+      this.#barriers.announcementReceived(
         input.index,
         reader.priorityId,
         reader.priorityPosition,
@@ -183,16 +135,22 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
     reader.setReadLimit(limit);
   }
 
+  /** True when an announcement waits on some input's priority lane. */
+  announcementWaiting(): boolean {
+    for (const input of this.#inputs) if (input.reader.hasPriority()) return true;
+    return false;
+  }
+
   /** An in-band barrier frame was read from `input`. */
   onBarrier(input: CheckpointInput, checkpointId: number): void {
     this.#noteBarrier(checkpointId);
-    this.#state = this.#state.barrierReceived(this.#book, input.index, checkpointId);
+    this.#barriers.barrierReceived(input.index, checkpointId);
   }
 
   /** `input` reached end of partition. */
   onEndOfPartition(input: CheckpointInput): void {
     input.finished = true;
-    this.#state = this.#state.endOfPartition(this.#book, input.index);
+    this.#barriers.endOfPartition(input.index);
   }
 
   /** Bytes of input read; counted as processed in-flight data while aligning. */
@@ -212,7 +170,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
       const remaining = deadline.atMs - performance.now();
       if (remaining <= 0) {
         this.#deadline = undefined;
-        this.#state = this.#state.alignmentTimeout(this.#book, deadline.id);
+        this.#barriers.alignmentTimeout(deadline.id);
       } else {
         wait = remaining;
       }
@@ -229,7 +187,7 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
 
   /** The job manager aborted `checkpointId`. */
   onAborted(checkpointId: number): void {
-    this.#state = this.#state.abort(this.#book, checkpointId);
+    this.#barriers.abort(checkpointId);
     if (this.#current?.id === checkpointId) this.#drop();
     if (this.#deadline?.id === checkpointId) this.#deadline = undefined;
   }
@@ -251,16 +209,13 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
     const trigger = this.#triggers.get(checkpointId) ?? this.#firstBarrierNanos ?? started;
     const firstBarrier = this.#firstBarrierNanos ?? started;
     const snapshot = this.#chain.snapshotState(checkpointId);
-    const recordings = new Map<number, Recording>();
+    const recordings = new Map<number, ChannelStateRecorder>();
     if (unaligned) {
       for (const input of this.#inputs) {
         // A blocked channel stopped right after its barrier, a finished one has nothing left:
         // neither has in-flight data for this checkpoint.
         if (input.blocked || input.finished) continue;
-        const start = input.reader.position;
-        input.reader.holdRelease(start);
-        const unreplayed = concat(input.cursor.remainingFrame(), input.replay?.remaining());
-        recordings.set(input.index, { unreplayed, start, consumed: [], end: undefined, bytes: undefined });
+        recordings.set(input.index, new ChannelStateRecorder(input));
       }
     }
     const syncEnd = nowNanos();
@@ -290,18 +245,13 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
   }
 
   channelStateEndsAt(channel: number, position: number | 'end'): void {
-    const recording = this.#current?.recordings.get(channel);
-    if (recording) recording.end = position;
+    this.#current?.recordings.get(channel)?.endsAt(position);
   }
 
   forwardBarrier(checkpointId: number, unaligned: boolean): void {
     const current = this.#current;
-    for (const output of this.#outputs) {
-      const frames: PendingFrame[] = output.channel.emitBarrier(checkpointId, unaligned);
-      if (frames.length > 0 && current?.id === checkpointId) {
-        current.outputs.push({ edgeId: output.edgeId, consumer: output.consumer, frames });
-      }
-    }
+    const held = this.#outputs.emitBarrier(checkpointId, unaligned);
+    if (current?.id === checkpointId) current.outputs.push(...held);
     if (current?.id === checkpointId) {
       current.forwarded = true;
       this.#captureChannelState();
@@ -334,16 +284,12 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
   #drop(): void {
     const current = this.#current;
     if (!current) return;
-    for (const index of current.recordings.keys()) {
-      const reader = this.#inputs[index]!.reader;
-      reader.clearReleaseHold();
-      reader.release();
-    }
+    for (const recording of current.recordings.values()) recording.drop();
     this.#current = undefined;
   }
 
   /**
-   * Copies each channel's in-flight data `[S_c, P_c)` out of the ring once `P_c` is known
+   * Has each channel-state recorder copy its in-flight data `[S_c, P_c)` once `P_c` is known
    * and published (the bytes are still there: release is held at `S_c`), then acknowledges
    * when every channel is done.
    */
@@ -351,67 +297,10 @@ export class SubtaskCheckpointer implements BarrierHandlerActions {
     const current = this.#current;
     if (!current || !current.forwarded) return;
     let complete = true;
-    for (const [index, recording] of current.recordings) {
-      if (recording.bytes) continue;
-      const input = this.#inputs[index]!;
-      const reader = input.reader;
-      let end: number;
-      if (recording.end === undefined) {
-        // Copy what was consumed since the snapshot (it cannot be past P_c, whose announcement
-        // precedes those bytes) and let the ring release it: held in the ring, in-flight data
-        // beyond the ring's capacity would keep the producer from ever writing its barrier,
-        // as when an aligned barrier queued behind backpressure times out into unaligned.
-        this.#copyConsumed(recording, reader);
-        complete = false;
-        continue;
-      } else if (recording.end === 'end') {
-        if (!reader.producerEnded) {
-          this.#copyConsumed(recording, reader);
-          complete = false;
-          continue;
-        }
-        end = reader.writePosition();
-      } else {
-        end = recording.end;
-        if (positionDiff(reader.writePosition(), end) < 0) {
-          complete = false;
-          continue;
-        }
-      }
-      const length = positionDiff(end, recording.start);
-      if (length < 0) {
-        throw new Error(
-          `checkpoint ${current.id}: channel from '${input.from}' subtask ${input.peerSubtask} was read to ${recording.start}, ` +
-            `past its announced barrier position ${end}`,
-        );
-      }
-      const parts = recording.unreplayed ? [recording.unreplayed, ...recording.consumed] : recording.consumed;
-      const prefix = parts.reduce((sum, part) => sum + part.byteLength, 0);
-      const bytes = new Uint8Array(prefix + length);
-      let offset = 0;
-      for (const part of parts) {
-        bytes.set(part, offset);
-        offset += part.byteLength;
-      }
-      reader.copyRange(recording.start, end, bytes, prefix);
-      recording.bytes = bytes;
-      reader.clearReleaseHold();
-      reader.release();
+    for (const recording of current.recordings.values()) {
+      if (!recording.capture(current.id)) complete = false;
     }
     if (complete) this.#acknowledge(current);
-  }
-
-  /** Moves the bytes consumed from `reader` since `recording.start` out of the ring, into `recording.consumed`. */
-  #copyConsumed(recording: Recording, reader: RingReader): void {
-    const position = reader.position;
-    const length = positionDiff(position, recording.start);
-    if (length <= 0) return;
-    const bytes = new Uint8Array(length);
-    reader.copyRange(recording.start, position, bytes);
-    recording.consumed.push(bytes);
-    recording.start = position;
-    reader.holdRelease(position);
-    reader.release();
   }
 
   #acknowledge(current: InProgress): void {

@@ -4,12 +4,15 @@ import type { Collector } from '../api/context.js';
 import type { SourceStatus } from '../api/functions.js';
 import { assertNever } from '../errors/sluice-error.js';
 import { InputDebloat, NO_DEBLOAT } from './buffer-debloater.js';
-import { ChannelOutput } from './channel-output.js';
 import type { ChannelStateSnapshot, ControlMessage, SubtaskDeployment, SubtaskMessage, SubtaskOutcome, SubtaskSnapshot } from './deployment.js';
 import { serializeError } from './deployment.js';
 import { FaultInjector } from './fault-injector.js';
-import { BARRIER_PAYLOAD_BYTES, FRAME_BARRIER } from './frames.js';
-import type { CheckpointInput, CheckpointOutput } from './subtask-checkpoints.js';
+import { decodeBarrierFrame } from './barrier-frame.js';
+import { FRAME_BARRIER } from './frames.js';
+import type { Checkpointer } from './checkpointer.js';
+import { NO_CHECKPOINTS } from './checkpointer.js';
+import type { InputChannel as CheckpointInput } from './input-channel.js';
+import { OutputGate } from './output-gate.js';
 import { SubtaskCheckpointer } from './subtask-checkpoints.js';
 import type { EdgeOutput } from './edge-output.js';
 import { createEdgeOutput } from './edge-output.js';
@@ -54,10 +57,9 @@ export class Subtask {
   readonly #controlDecoder = new Unpackr();
   readonly #context: RecordContext = { ingestNanos: 0, keyGroup: -1 };
   readonly #inputs: InputChannel[] = [];
-  readonly #channels: ChannelOutput[] = [];
-  readonly #outputs: CheckpointOutput[] = [];
+  readonly #outputs = new OutputGate();
   readonly #faults: FaultInjector;
-  #checkpointer: SubtaskCheckpointer | undefined;
+  #checkpointer: Checkpointer = NO_CHECKPOINTS;
   /** Checkpoints triggered at this source subtask and not yet taken. */
   readonly #sourceTriggers: number[] = [];
   /** Sinks committing completed checkpoints, one after the other. */
@@ -151,9 +153,9 @@ export class Subtask {
     if (this.#commitError) throw this.#commitError.error;
     // Announcements are taken even under backpressure: an unaligned checkpoint must not
     // wait for the outputs to drain.
-    if (checkpointer) for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
+    for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
     if (chain.source) this.#takeSourceCheckpoints(this.#sourceStatus === 'end' || this.#ending);
-    let progressed = this.#drainOutputs();
+    let progressed = this.#outputs.drainPending();
     if (!this.#backpressured()) {
       if (this.#ending) return StepResult.Finish;
       if (chain.source) {
@@ -173,21 +175,21 @@ export class Subtask {
         progressed = true;
       }
     }
-    this.#flushOutputs();
+    this.#outputs.flush();
     return progressed ? StepResult.Progressed : StepResult.Idle;
   }
 
   /** Milliseconds until this subtask must step again even if its doorbell stays quiet (alignment timeouts). */
   untilDeadline(): number {
-    return this.#checkpointer ? this.#checkpointer.tick() : Infinity;
+    return this.#checkpointer.tick();
   }
 
   /** Ends every output, waits for pending snapshots and sink commits, and returns the outcome. */
   async finish(): Promise<SubtaskOutcome> {
     const chain = this.#chain!;
-    for (const channel of this.#channels) channel.end();
+    this.#outputs.end();
     if (this.#finishedAtRestore) return { status: 'finished', operators: chain.counters(), replayedRecords: 0 };
-    await this.#checkpointer?.settled();
+    await this.#checkpointer.settled();
     await this.#commits;
     const sinkResult = await chain.sink?.finish();
     await chain.close();
@@ -219,11 +221,7 @@ export class Subtask {
     const d = this.#deployment;
     const edges: EdgeOutput[] = [];
     for (const output of d.outputs) {
-      const channels = output.channels.map((channel) => new ChannelOutput(channel.ring, channel.peerDoorbell, output.shape, output.partitioning.type === 'hash'));
-      this.#channels.push(...channels);
-      output.channels.forEach((endpoint, index) => {
-        this.#outputs.push({ channel: channels[index]!, edgeId: output.edgeId, consumer: endpoint.peerSubtask });
-      });
+      const channels = this.#outputs.addEdge(output);
       const key = output.partitioning.type === 'hash' ? await createKeyExtractor(output.partitioning.key, d.vertexName) : undefined;
       edges.push(createEdgeOutput(channels, output.partitioning, key, this.#context, d.maxParallelism, d.subtaskIndex));
     }
@@ -271,7 +269,7 @@ export class Subtask {
     const triggers = this.#sourceTriggers;
     while (triggers.length > 0) {
       const checkpointId = triggers.shift()!;
-      if (!ended) this.#checkpointer!.triggerSource(checkpointId);
+      if (!ended) this.#checkpointer.triggerSource(checkpointId);
     }
   }
 
@@ -279,7 +277,7 @@ export class Subtask {
   #restoreChannels(state: ChannelStateSnapshot): void {
     assignInputReplays(this.#inputs, state.inputs);
     for (const saved of state.outputs) {
-      const output = this.#outputs.find((candidate) => candidate.edgeId === saved.edgeId && candidate.consumer === saved.consumer);
+      const output = this.#outputs.find(saved.edgeId, saved.consumer);
       if (!output) throw new Error(`restored channel state names an output (edge ${saved.edgeId}, subtask ${saved.consumer}) this subtask does not have`);
       output.channel.restorePending(saved.frames);
     }
@@ -345,14 +343,14 @@ export class Subtask {
         while (frames < FRAMES_PER_CHANNEL && reader.tryRead()) {
           frames++;
           if (reader.frameType === FRAME_BARRIER) {
-            const checkpointId = new DataView(reader.bytes.buffer, reader.bytes.byteOffset + reader.frameOffset, BARRIER_PAYLOAD_BYTES).getUint32(0, true);
-            checkpointer?.onBarrier(channel, checkpointId);
+            const checkpointId = decodeBarrierFrame(reader.bytes, reader.frameOffset);
+            checkpointer.onBarrier(channel, checkpointId);
             if (channel.blocked) break;
             continue;
           }
           this.#reading = channel;
           this.#frameStart = reader.position;
-          checkpointer?.countProcessed(reader.frameLength);
+          checkpointer.countProcessed(reader.frameLength);
           this.#debloat.consumed(reader.frameLength);
           channel.cursor.begin(reader.frameType, reader.bytes, reader.frameOffset, reader.frameLength);
           if (!this.#drainCursor(channel, handle, deadline)) {
@@ -368,8 +366,7 @@ export class Subtask {
         reader.release();
         if (stopped) return true;
         if (frames === 0 && !channel.blocked && reader.finished) {
-          if (checkpointer) checkpointer.onEndOfPartition(channel);
-          else channel.finished = true;
+          checkpointer.onEndOfPartition(channel);
           this.#debloat.closed(channel.index);
           progressed = true;
         }
@@ -423,25 +420,11 @@ export class Subtask {
   /** A barrier announcement or a control message waits: go back to the top of the loop for it. */
   #interrupted(): boolean {
     if (this.#control.available() > 0) return true;
-    if (this.#checkpointer) for (const input of this.#inputs) if (input.reader.hasPriority()) return true;
-    return false;
+    return this.#checkpointer.announcementWaiting();
   }
 
   #backpressured(): boolean {
-    for (const channel of this.#channels) if (channel.backpressured) return true;
-    return false;
-  }
-
-  #drainOutputs(): boolean {
-    let drained = false;
-    for (const channel of this.#channels) {
-      if (channel.backpressured && channel.drainPending()) drained = true;
-    }
-    return drained;
-  }
-
-  #flushOutputs(): void {
-    for (const channel of this.#channels) channel.flush();
+    return this.#outputs.backpressured();
   }
 
   #pollControl(): void {
@@ -453,13 +436,13 @@ export class Subtask {
           this.#cancelled = true;
           break;
         case 'trigger-checkpoint':
-          this.#checkpointer?.onTriggered(message.checkpointId, message.triggerNanos);
+          this.#checkpointer.onTriggered(message.checkpointId, message.triggerNanos);
           if (this.#chain?.source) this.#sourceTriggers.push(message.checkpointId);
           break;
         case 'checkpoint-complete': {
           const { checkpointId } = message;
           this.#commits = this.#commits
-            .then(() => this.#checkpointer?.onComplete(checkpointId))
+            .then(() => this.#checkpointer.onComplete(checkpointId))
             .catch((error: unknown) => {
               this.#commitError ??= { error };
               this.#wakeSelf.ring();
@@ -467,7 +450,7 @@ export class Subtask {
           break;
         }
         case 'checkpoint-aborted':
-          this.#checkpointer?.onAborted(message.checkpointId);
+          this.#checkpointer.onAborted(message.checkpointId);
           break;
         default:
           assertNever(message);

@@ -4,9 +4,8 @@
  * keeps the returned state, and answers the actions that event caused (formatted as calls,
  * e.g. `takeSnapshot(1, false)`) and the name of the state after it.
  */
-import { BarrierBookkeeping } from '../../../src/checkpoint/barrier-handler.js';
-import type { BarrierHandlerActions, BarrierHandlerState } from '../../../src/checkpoint/barrier-handler.js';
-import { WaitingForBarrier } from '../../../src/checkpoint/barrier-states.js';
+import { BarrierHandlerDriver } from '../../../src/checkpoint/barrier-driver.js';
+import type { BarrierBookkeeping, BarrierHandlerActions, BarrierHandlerState } from '../../../src/checkpoint/barrier-handler.js';
 import type { CheckpointMode } from '../../../src/checkpoint/checkpoint-mode.js';
 
 export type Action =
@@ -91,32 +90,39 @@ export const AT_LEAST_ONCE = 'collecting-at-least-once';
 
 export class Harness {
   readonly actions = new RecordingActions();
-  readonly book: BarrierBookkeeping;
-  state: BarrierHandlerState = new WaitingForBarrier();
+  readonly driver: BarrierHandlerDriver;
   private seen = 0;
 
   constructor(channelCount: number, mode: CheckpointMode) {
-    this.book = new BarrierBookkeeping(channelCount, mode, this.actions);
+    this.driver = new BarrierHandlerDriver(channelCount, mode, this.actions);
+  }
+
+  get book(): BarrierBookkeeping {
+    return this.driver.book;
+  }
+
+  get state(): BarrierHandlerState {
+    return this.driver.state;
   }
 
   barrier(channel: number, checkpointId: number): Step {
-    return this.apply(() => this.state.barrierReceived(this.book, channel, checkpointId));
+    return this.apply(() => this.driver.barrierReceived(channel, checkpointId));
   }
 
   announce(channel: number, checkpointId: number, position: number, unaligned = false): Step {
-    return this.apply(() => this.state.announcementReceived(this.book, channel, checkpointId, position, unaligned));
+    return this.apply(() => this.driver.announcementReceived(channel, checkpointId, position, unaligned));
   }
 
   timeout(checkpointId: number): Step {
-    return this.apply(() => this.state.alignmentTimeout(this.book, checkpointId));
+    return this.apply(() => this.driver.alignmentTimeout(checkpointId));
   }
 
   end(channel: number): Step {
-    return this.apply(() => this.state.endOfPartition(this.book, channel));
+    return this.apply(() => this.driver.endOfPartition(channel));
   }
 
   abort(checkpointId: number): Step {
-    return this.apply(() => this.state.abort(this.book, checkpointId));
+    return this.apply(() => this.driver.abort(checkpointId));
   }
 
   /** The reasons of every abortCheckpoint call so far, in order. */
@@ -124,10 +130,10 @@ export class Harness {
     return this.actions.log.flatMap((a) => (a.kind === 'abortCheckpoint' ? [a.reason] : []));
   }
 
-  private apply(event: () => BarrierHandlerState): Step {
+  private apply(event: () => void): Step {
     try {
-      this.state = event();
-      return { actions: this.actions.log.slice(this.seen).map(formatAction), state: this.state.name };
+      event();
+      return { actions: this.actions.log.slice(this.seen).map(formatAction), state: this.driver.state.name };
     } finally {
       this.seen = this.actions.log.length;
     }
