@@ -293,7 +293,7 @@ async function main(): Promise<void> {
       startupRecords: STARTUP_RECORDS,
       startupMs: Object.fromEntries([...startupMs].map(([parallelism, summary]) => [`p${parallelism}`, summary.median])),
     },
-    results,
+    entries: results,
   });
   progress(BENCHMARK, startedAt, `wrote ${written}`);
 }

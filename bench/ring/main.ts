@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     ...reportContext(),
     parameters: { repetitions, durationMs, warmupMs, memcpyTimeMs: MEMCPY_TIME_MS, ringCapacityBytes: RING_CAPACITY, doorbellSpin: settings.spin, sizes: SIZES },
     loadAverage: { before: loadBefore, after: loadavg().map((load) => Number(load.toFixed(2))) },
-    results: toEntries(measurements, ratios),
+    entries: toEntries(measurements, ratios),
   });
   progress(BENCHMARK, startedAt, `wrote ${written} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
 }
