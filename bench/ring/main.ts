@@ -25,6 +25,7 @@ import {
   summarize,
   writeReport,
 } from '../report.js';
+import { formatBinarySize } from '../../src/bench/lib/index.js';
 import type { BenchmarkEntry, Summary } from '../report.js';
 import { caseReady, closeCase, runRepetition } from './case-runner.js';
 import type { CaseEnds, RepetitionResult } from './case-runner.js';
@@ -67,7 +68,7 @@ const TIMEOUT_MS = 30_000 + 20 * Math.max(durationMs, warmupMs);
 
 /** `16B`, `64B`, `1KiB`, `16KiB`. */
 function sizeLabel(bytes: number): string {
-  return bytes >= 1024 ? `${bytes / 1024}KiB` : `${bytes}B`;
+  return formatBinarySize(bytes).replace(' ', '');
 }
 
 /** One row of the table. */
