@@ -9,7 +9,6 @@ import { renderTable, writeReport } from './report/index.js';
 import type { BenchReport, BenchRun, Scenario } from './report/index.js';
 import { BENCH_MODES, formatBinarySize as formatSize, runContext } from './lib/index.js';
 import type { BenchMode } from './lib/index.js';
-import { runMicro } from './micro.js';
 import { runJob } from './run-job.js';
 import type { BenchPlan } from './scenarios.js';
 import { planJobs } from './scenarios.js';
@@ -78,7 +77,8 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     );
     runs.push(await runJob(job));
   }
-  const micro = options.micro ? await runMicro(progress) : undefined;
+  // tinybench is loaded only for --micro: the scenarios never need it.
+  const micro = options.micro ? await (await import('./micro.js')).runMicro(progress) : undefined;
   return {
     tool: 'sluice bench',
     version: VERSION,
