@@ -1,145 +1,35 @@
 /**
- * Report helpers shared by every benchmark in bench/: what machine ran it, at which git
- * revision, the statistics of repeated measurements, the JSON file (github-action-benchmark's
- * `customBiggerIsBetter` entries plus the run's context) and the Markdown table on stdout.
+ * What the scripts in bench/ share beyond sluice's bench library (src/bench/lib, which also
+ * serves `sluice bench`): the JSON file under bench/results/, the Markdown table on stdout and
+ * progress lines. The context, schema, statistics and formatting come from the library.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot, runContext } from '../src/bench/lib/index.js';
+import type { BenchEntry, BenchResult, RunContext } from '../src/bench/lib/index.js';
 
-/** The machine a benchmark ran on. */
-export interface MachineInfo {
-  readonly cpus: number;
-  readonly model: string;
-  readonly memoryGiB: number;
-  readonly platform: string;
-  readonly arch: string;
-}
+export type { MachineInfo, Summary } from '../src/bench/lib/index.js';
+export { entry, formatPercent, formatSI, gitDirty, gitRevision, machineInfo, summarize } from '../src/bench/lib/index.js';
 
-/** One entry of github-action-benchmark's `customBiggerIsBetter` format. */
-export interface BenchmarkEntry {
-  /** `transport/size/mode`, e.g. `sluice/64B/batched`. */
-  readonly name: string;
-  /** `msgs/s`, `GB/s`, or `x` for a ratio. */
-  readonly unit: string;
-  /** Median of the repetitions. */
-  readonly value: number;
-  /** Smallest and largest repetition, `min..max`. */
-  readonly range: string;
-  /** Repetitions, spread and derived figures, for a human reader. */
-  readonly extra: string;
-}
+/** One entry of the result schema (github-action-benchmark's `customBiggerIsBetter` shape). */
+export type BenchmarkEntry = BenchEntry;
 
 /** Where and when a benchmark ran. */
-export interface ReportContext {
-  readonly machine: MachineInfo;
-  readonly node: string;
-  readonly gitRevision: string;
-  /** Whether tracked files differed from the revision (the revision alone does not describe the code then). */
-  readonly gitDirty: boolean | 'unknown';
-  readonly date: string;
-}
+export type ReportContext = RunContext;
 
-/** The JSON file a benchmark writes to bench/results/. */
-export interface BenchmarkReport extends ReportContext {
-  readonly results: readonly BenchmarkEntry[];
-  /** Anything else the benchmark keeps next to its results (its parameters, for one). */
+/** The JSON file a benchmark writes to bench/results/: the one result schema, plus what else the script keeps (its parameters). */
+export interface BenchmarkReport extends BenchResult {
   readonly [key: string]: unknown;
 }
 
-/** Statistics of repeated measurements of one quantity. */
-export interface Summary {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-  /** `(max - min) / median`, as a fraction. */
-  readonly spread: number;
-  readonly samples: readonly number[];
-}
-
-/** The repository's root directory, found from this file's place in `dist/bench/`. */
+/** The repository's root directory. */
 export function repositoryRoot(): string {
-  return fileURLToPath(new URL('../../', import.meta.url));
+  return packageRoot();
 }
 
-/** The machine running this process. */
-export function machineInfo(): MachineInfo {
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.length,
-    model: cpus[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    platform: process.platform,
-    arch: process.arch,
-  };
-}
-
-function git(args: readonly string[]): string | undefined {
-  try {
-    return execFileSync('git', args, { cwd: repositoryRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** `git rev-parse HEAD` of the repository, or `'unknown'` outside a git checkout. */
-export function gitRevision(): string {
-  return git(['rev-parse', 'HEAD']) ?? 'unknown';
-}
-
-/** Whether tracked files differ from HEAD, or `'unknown'` outside a git checkout. */
-export function gitDirty(): boolean | 'unknown' {
-  const status = git(['status', '--porcelain', '--untracked-files=no']);
-  return status === undefined ? 'unknown' : status.length > 0;
-}
-
-/** Median, extremes and relative spread of `samples` (at least one). */
-export function summarize(samples: readonly number[]): Summary {
-  if (samples.length === 0) throw new RangeError('summarize() needs at least one sample');
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  const min = sorted[0]!;
-  const max = sorted[sorted.length - 1]!;
-  return { median, min, max, spread: median === 0 ? 0 : (max - min) / median, samples: [...samples] };
-}
-
-/** A number with three significant digits and an SI suffix: `31.2M`, `845k`, `12.4`. */
-export function formatSI(value: number): string {
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e9) return `${(value / 1e9).toPrecision(3)}G`;
-  if (magnitude >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
-  if (magnitude >= 1e3) return `${(value / 1e3).toPrecision(3)}k`;
-  return value.toPrecision(3);
-}
-
-/** A relative spread as a percentage with one decimal: `3.2%`. */
-export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)}%`;
-}
-
-/** A `customBiggerIsBetter` entry for a measured quantity. */
-export function entry(name: string, unit: string, summary: Summary, extra: string): BenchmarkEntry {
-  return {
-    name,
-    unit,
-    value: Number(summary.median.toPrecision(6)),
-    range: `${formatSI(summary.min)}..${formatSI(summary.max)}`,
-    extra,
-  };
-}
-
-/** The context of this run, ready to receive `results`. */
+/** The context of this run, ready to receive `entries`. */
 export function reportContext(): ReportContext {
-  return {
-    machine: machineInfo(),
-    node: process.version,
-    gitRevision: gitRevision(),
-    gitDirty: gitDirty(),
-    date: new Date().toISOString(),
-  };
+  return runContext();
 }
 
 /**

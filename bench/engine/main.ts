@@ -397,7 +397,7 @@ async function main(): Promise<void> {
       loadAverage,
       coldStartFirstRecordMs: Object.fromEntries([...coldStarts].map(([parallelism, summary]) => [`p${parallelism}`, summary.median])),
     },
-    results,
+    entries: results,
   });
   progress(BENCHMARK, startedAt, `wrote ${written}`);
 }

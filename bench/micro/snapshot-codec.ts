@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { Bench } from 'tinybench';
+import { snapshotCodecs } from '../../src/bench/lib/index.js';
 import { SnapshotCodec } from '../../src/storage/zstd.js';
 import { entry, formatPercent, formatSI, markdownTable, progress, reportContext, summarize, writeReport } from '../report.js';
 import type { BenchmarkEntry, Summary } from '../report.js';
@@ -46,14 +47,6 @@ const { values: cli } = parseArgs({
 const repetitions = positiveInteger('repetitions', cli.repetitions);
 const timeMs = positiveInteger('time-ms', cli['time-ms']);
 const dataBytes = positiveInteger('megabytes', cli.megabytes) * 1024 * 1024;
-
-/** A codec under test: one-shot compress and decompress of a whole snapshot. */
-interface Codec {
-  readonly name: string;
-  readonly note: string;
-  compress(raw: Uint8Array): Uint8Array;
-  decompress(compressed: Uint8Array): Uint8Array;
-}
 
 /** Keyed state: msgpack of Maps of string keys to counts and sums, one per key group, `bytes` long. */
 function keyedState(bytes: number): Uint8Array {
@@ -91,44 +84,6 @@ function keyedState(bytes: number): Uint8Array {
     if (offset >= bytes) break;
   }
   return data;
-}
-
-function codecs(zstd: SnapshotCodec): Codec[] {
-  return [
-    {
-      name: 'zstd-1',
-      note: 'sluice container, zstd-codec Simple, level 1, 1 MiB frames',
-      compress: (raw) => zstd.compress(raw, { level: 1 }),
-      decompress: (compressed) => zstd.decompress(compressed),
-    },
-    {
-      name: 'zstd--1',
-      note: "sluice container, zstd-codec Simple, level -1 (zstd's fast mode), 1 MiB frames",
-      compress: (raw) => zstd.compress(raw, { level: -1 }),
-      decompress: (compressed) => zstd.decompress(compressed),
-    },
-    {
-      name: 'zstd-3',
-      note: 'sluice container, zstd-codec Simple, level 3, 1 MiB frames',
-      compress: (raw) => zstd.compress(raw, { level: 3 }),
-      decompress: (compressed) => zstd.decompress(compressed),
-    },
-    {
-      name: 'gzip-1',
-      note: 'node:zlib gzipSync, level 1',
-      compress: (raw) => zlib.gzipSync(raw, { level: 1 }),
-      decompress: (compressed) => zlib.gunzipSync(compressed),
-    },
-    {
-      name: 'brotli-1',
-      note: 'node:zlib brotliCompressSync, quality 1',
-      compress: (raw) =>
-        zlib.brotliCompressSync(raw, {
-          params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
-        }),
-      decompress: (compressed) => zlib.brotliDecompressSync(compressed),
-    },
-  ];
 }
 
 /**
@@ -183,7 +138,7 @@ const startedAt = performance.now();
 async function main(): Promise<void> {
   const raw = keyedState(dataBytes);
   const zstd = await SnapshotCodec.load();
-  const all = codecs(zstd);
+  const all = snapshotCodecs(zstd);
 
   const compressed = new Map<string, Uint8Array>();
   for (const codec of all) {
@@ -255,7 +210,7 @@ async function main(): Promise<void> {
   const written = writeReport(RESULTS_FILE, {
     ...reportContext(),
     parameters: { repetitions, timeMs, dataBytes, keysPerMap: KEYS_PER_MAP, maxFrameBytes: 1 << 20, loadAverage: os.loadavg() },
-    results: entries,
+    entries,
   });
 
   const rate = (summary: Summary) => `${formatSI(summary.median)} (${formatPercent(summary.spread)})`;

@@ -25,6 +25,7 @@ import {
   summarize,
   writeReport,
 } from '../report.js';
+import { formatBinarySize } from '../../src/bench/lib/index.js';
 import type { BenchmarkEntry, Summary } from '../report.js';
 import { caseReady, closeCase, runRepetition } from './case-runner.js';
 import type { CaseEnds, RepetitionResult } from './case-runner.js';
@@ -67,7 +68,7 @@ const TIMEOUT_MS = 30_000 + 20 * Math.max(durationMs, warmupMs);
 
 /** `16B`, `64B`, `1KiB`, `16KiB`. */
 function sizeLabel(bytes: number): string {
-  return bytes >= 1024 ? `${bytes / 1024}KiB` : `${bytes}B`;
+  return formatBinarySize(bytes).replace(' ', '');
 }
 
 /** One row of the table. */
@@ -259,7 +260,7 @@ async function main(): Promise<void> {
     ...reportContext(),
     parameters: { repetitions, durationMs, warmupMs, memcpyTimeMs: MEMCPY_TIME_MS, ringCapacityBytes: RING_CAPACITY, doorbellSpin: settings.spin, sizes: SIZES },
     loadAverage: { before: loadBefore, after: loadavg().map((load) => Number(load.toFixed(2))) },
-    results: toEntries(measurements, ratios),
+    entries: toEntries(measurements, ratios),
   });
   progress(BENCHMARK, startedAt, `wrote ${written} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
 }

@@ -2,25 +2,23 @@
  * `sluice bench`: runs the scenarios on the embedded default (checkpoints in a temporary
  * directory, generated sources) and reports what each checkpoint mode costs.
  */
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import { VERSION } from '../version.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
 import { renderTable, writeReport } from './report/index.js';
-import type { BenchReport, BenchRun, Mode, Scenario } from './report/index.js';
-import { runMicro } from './micro.js';
+import type { BenchReport, BenchRun, Scenario } from './report/index.js';
+import { BENCH_MODES, formatBinarySize as formatSize, runContext } from './lib/index.js';
+import type { BenchMode } from './lib/index.js';
 import { runJob } from './run-job.js';
 import type { BenchPlan } from './scenarios.js';
 import { planJobs } from './scenarios.js';
 
 const SCENARIOS: readonly Scenario[] = ['backpressure', 'flink-ctb', 'throughput', 'recovery'];
-const MODES: readonly Mode[] = ['off', 'aligned', 'unaligned', 'aligned-timeout', 'at-least-once'];
 
 /** Options of `sluice bench`, parsed. */
 export interface BenchOptions {
   readonly scenarios?: readonly Scenario[];
-  readonly modes?: readonly Mode[];
+  readonly modes?: readonly BenchMode[];
   readonly durationMs?: number;
   readonly channelBytes?: readonly number[];
   readonly full?: boolean;
@@ -52,22 +50,12 @@ export function parseList<T extends string>(text: string, allowed: readonly T[],
   return items as T[];
 }
 
-function gitRevision(): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: path.dirname(new URL(import.meta.url).pathname), stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Everything `sluice bench` will run, from its options. */
 export function benchPlan(options: BenchOptions): BenchPlan {
   const full = options.full ?? false;
   return {
     scenarios: options.scenarios ?? SCENARIOS,
-    modes: options.modes ?? MODES,
+    modes: options.modes ?? BENCH_MODES,
     channelBytes: options.channelBytes ?? (full ? [16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 8 << 20, 32 << 20] : [64 << 10, 1 << 20, 8 << 20]),
     durationMs: options.durationMs ?? (full ? 8000 : 2500),
     ctbChannelBytes: options.channelBytes?.[0] ?? (full ? 1 << 20 : 256 << 10),
@@ -94,25 +82,17 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     );
     runs.push(await runJob(job));
   }
-  const micro = options.micro ? await runMicro(progress) : undefined;
-  const cpus = os.cpus();
+  // tinybench is loaded only for --micro: the scenarios never need it.
+  const micro = options.micro ? await (await import('./micro.js')).runMicro(progress) : undefined;
   return {
     tool: 'sluice bench',
     version: VERSION,
+    ...runContext(),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
-    machine: {
-      cores: cpus.length,
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-      platform: os.platform(),
-      arch: os.arch(),
-    },
-    node: process.version,
-    gitRevision: gitRevision(),
     options: { ...plan },
     runs,
-    ...(micro ? { micro } : {}),
+    entries: micro ?? [],
     notes: [
       'flink-ctb: Flink reports 878.7 ms aligned (1.14 checkpoints/s) and 2.47 ms unaligned (405 checkpoints/s) for this shape ' +
         'with buffer debloating at a 300 ms target; ' +
@@ -129,12 +109,6 @@ function ctbRates(runs: readonly BenchRun[]): string {
     .filter((run) => run.scenario === 'flink-ctb' && run.checkpoints && run.checkpoints.durationMs.p50 > 0)
     .map((run) => `${run.mode} ${(1000 / run.checkpoints!.durationMs.p50).toPrecision(3)}`);
   return rates.length === 0 ? '' : ` sluice, checkpoints/s: ${rates.join(', ')}.`;
-}
-
-function formatSize(bytes: number): string {
-  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MiB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} B`;
 }
 
 /** Runs `sluice bench` with `options`: table (or JSON) on stdout, files into the out directory. */

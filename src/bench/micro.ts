@@ -3,14 +3,14 @@
  * made of, into the same report. One Bench per question; values are medians (p50) of tinybench's
  * samples, with the slowest and fastest sample as the range.
  */
-import { brotliCompressSync, brotliDecompressSync, constants, gzipSync, gunzipSync } from 'node:zlib';
 import { Bench } from 'tinybench';
 import { RingReader, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import { numericRecords, OBJECT_RECORDS } from '../api/specs.js';
 import { packState } from '../runtime/operator-chain.js';
 import { BatchCursor, createBatchEncoder } from '../runtime/record-batch.js';
 import { SnapshotCodec } from '../storage/index.js';
-import type { MicroResult } from './report/index.js';
+import type { BenchEntry as MicroResult } from './lib/index.js';
+import { snapshotCodecs } from './lib/index.js';
 
 const TASK_TIME_MS = 300;
 
@@ -91,29 +91,21 @@ async function codecBench(): Promise<MicroResult[]> {
   return results;
 }
 
-/** Snapshot compression of keyed-state-like data: sluice's zstd container against gzip and brotli. */
+/** Snapshot compression of keyed-state-like data: the compressors of {@link snapshotCodecs}, one level each. */
 async function compressionBench(): Promise<MicroResult[]> {
   const state = new Map<string, number>();
   for (let i = 0; i < 200_000; i++) state.set(`key-${i}`, (i * 2654435761) % 1000);
   const raw = packState([[0, [['sum', [...state]]]]]);
-  const codec = await SnapshotCodec.load();
-  const zstd = codec.compress(raw, { level: 1 });
-  const gzip = gzipSync(raw, { level: 1 });
-  const brotli = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
+  const codecs = snapshotCodecs(await SnapshotCodec.load(), { all: false });
   const megabytes = raw.byteLength / 1e6;
-  const ratio: Record<string, string> = {
-    'zstd-1': `ratio ${(raw.byteLength / zstd.byteLength).toFixed(2)}`,
-    'gzip-1': `ratio ${(raw.byteLength / gzip.byteLength).toFixed(2)}`,
-    'brotli-1': `ratio ${(raw.byteLength / brotli.byteLength).toFixed(2)}`,
-  };
+  const ratio: Record<string, string> = {};
   const bench = new Bench({ time: TASK_TIME_MS });
-  bench
-    .add('snapshot/zstd-1/compress', () => codec.compress(raw, { level: 1 }))
-    .add('snapshot/zstd-1/decompress', () => codec.decompress(zstd))
-    .add('snapshot/gzip-1/compress', () => gzipSync(raw, { level: 1 }))
-    .add('snapshot/gzip-1/decompress', () => gunzipSync(gzip))
-    .add('snapshot/brotli-1/compress', () => brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }))
-    .add('snapshot/brotli-1/decompress', () => brotliDecompressSync(brotli));
+  for (const codec of codecs) {
+    const compressed = codec.compress(raw);
+    ratio[codec.name] = `ratio ${(raw.byteLength / compressed.byteLength).toFixed(2)}`;
+    bench.add(`snapshot/${codec.name}/compress`, () => codec.compress(raw));
+    bench.add(`snapshot/${codec.name}/decompress`, () => codec.decompress(compressed));
+  }
   const perOp = Object.fromEntries(bench.tasks.map((task) => [task.name, megabytes]));
   return measure(bench, perOp, 'MB/s', (name) => `${ratio[name.split('/')[1]!]}; ${megabytes.toFixed(1)} MB of keyed state`);
 }

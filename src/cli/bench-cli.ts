@@ -1,6 +1,7 @@
 /** `sluice bench`: parses its options and runs the benchmark (src/bench). */
 import type { BenchOptions } from '../bench/bench-command.js';
 import { benchCommand, parseBytes, parseList } from '../bench/bench-command.js';
+import { BENCH_MODES } from '../bench/lib/index.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
 import { parseArguments } from './arguments.js';
 import { BENCH_HELP } from './help.js';
@@ -28,7 +29,7 @@ export async function benchCli(args: readonly string[]): Promise<number> {
   try {
     const options: BenchOptions = {
       scenarios: scenario ? parseList(scenario, ['backpressure', 'flink-ctb', 'throughput', 'recovery'] as const, 'scenario') : undefined,
-      modes: modes ? parseList(modes, ['off', 'aligned', 'unaligned', 'aligned-timeout', 'at-least-once'] as const, 'mode') : undefined,
+      modes: modes ? parseList(modes, BENCH_MODES, 'mode') : undefined,
       channelBytes: channelBytes ? channelBytes.split(',').map(parseBytes) : undefined,
       durationMs: duration,
       out,

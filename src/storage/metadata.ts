@@ -7,6 +7,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isSha256Hex } from './checksum.js';
+import { CHECKPOINT_MODES } from '../checkpoint/checkpoint-mode.js';
+import type { CheckpointMode } from '../checkpoint/checkpoint-mode.js';
 import { writeFileAtomically } from './durable-file.js';
 import { METADATA_FILE, METADATA_TEMP_FILE, isSnapshotFileNameSafe } from './layout.js';
 import { CheckpointMetadataError, CheckpointWriteError } from './storage-errors.js';
@@ -16,10 +18,9 @@ export const CHECKPOINT_FORMAT = 'sluice-checkpoint';
 /** The metadata version this code writes and reads. */
 export const CHECKPOINT_METADATA_VERSION = 1;
 
-/** Checkpointing modes (see docs/design.md, Checkpoints). */
-export const CHECKPOINT_MODES = ['aligned', 'unaligned', 'aligned-timeout', 'at-least-once'] as const;
-/** A checkpointing mode. */
-export type CheckpointMode = (typeof CHECKPOINT_MODES)[number];
+// The engine's one list of modes; re-exported for readers of `_metadata`.
+export { CHECKPOINT_MODES } from '../checkpoint/checkpoint-mode.js';
+export type { CheckpointMode } from '../checkpoint/checkpoint-mode.js';
 /** A periodic checkpoint in the job's directory (subject to retention), or a user-named savepoint (never deleted). */
 export type CheckpointKind = 'checkpoint' | 'savepoint';
 

@@ -1,4 +1,5 @@
 import type { Mode } from './report-types.js';
+import { BENCH_MODES } from '../lib/index.js';
 
 /** The shape drawn at each data point of a mode's line. */
 export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross';
@@ -21,7 +22,7 @@ export interface ModeStyle {
 }
 
 /** Every mode in the order reports list them: the baseline first, then the checkpoint modes. */
-export const MODE_ORDER: readonly Mode[] = ['off', 'aligned', 'unaligned', 'aligned-timeout', 'at-least-once'];
+export const MODE_ORDER: readonly Mode[] = BENCH_MODES;
 
 const MODE_STYLES: Readonly<Record<Mode, ModeStyle>> = {
   off: {

@@ -109,7 +109,7 @@ function findingsHtml(report: BenchReport): string {
 }
 
 function microHtml(report: BenchReport): string {
-  const micro = report.micro ?? [];
+  const micro = report.entries ?? [];
   if (micro.length === 0) return '';
   const rows = micro
     .map(

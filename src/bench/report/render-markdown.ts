@@ -54,7 +54,7 @@ function scenarioSection(table: ScenarioTable, detail: ScenarioTable | undefined
 }
 
 function microSection(report: BenchReport): string[] {
-  const micro = report.micro ?? [];
+  const micro = report.entries ?? [];
   if (micro.length === 0) return [];
   return [
     '## Micro-benchmarks (tinybench)',

@@ -181,7 +181,7 @@ function renderScenario(table: ScenarioTable, paint: Paint): string[] {
 }
 
 function renderMicro(report: BenchReport, paint: Paint): string[] {
-  const micro = report.micro ?? [];
+  const micro = report.entries ?? [];
   if (micro.length === 0) return [];
   const rows = micro.map((result) => [
     String(result.name),

@@ -4,8 +4,10 @@
  * report.md and report.html. Checkpoint figures use Flink's names and meaning (see the legend).
  */
 
+import type { BenchEntry, BenchMode, BenchResult, MachineInfo } from '../lib/index.js';
+
 /** How a run took checkpoints; `off` is the baseline without checkpoints. */
-export type Mode = 'off' | 'aligned' | 'unaligned' | 'aligned-timeout' | 'at-least-once';
+export type Mode = BenchMode;
 
 /** The scenarios `sluice bench` runs. */
 export type Scenario = 'backpressure' | 'flink-ctb' | 'throughput' | 'recovery';
@@ -88,39 +90,24 @@ export interface BenchRun {
   readonly timeline?: RunTimeline;
 }
 
-/** One tinybench result. */
-export interface MicroResult {
-  readonly name: string;
-  readonly unit: string;
-  readonly value: number;
-  /** Smallest and largest repetition, `min..max`. */
-  readonly range: string;
-  readonly extra?: string;
-}
+/** One tinybench result (an entry of the bench result schema). */
+export type MicroResult = BenchEntry;
 
 /** The machine a report was measured on. */
-export interface BenchMachine {
-  readonly cores: number;
-  readonly cpuModel: string;
-  readonly memoryGiB: number;
-  readonly platform: string;
-  readonly arch: string;
-}
+export type BenchMachine = MachineInfo;
 
 /** Everything one `sluice bench` invocation measured, with the context to read it. */
-export interface BenchReport {
+export interface BenchReport extends BenchResult {
   readonly tool: 'sluice bench';
   readonly version: string;
   /** ISO 8601. */
   readonly startedAt: string;
   readonly durationMs: number;
-  readonly machine: BenchMachine;
-  readonly node: string;
-  readonly gitRevision: string;
   /** The options used: scenarios, modes, duration, channel sizes… */
   readonly options: Readonly<Record<string, unknown>>;
   readonly runs: readonly BenchRun[];
-  readonly micro?: readonly MicroResult[];
+  /** The micro-benchmark results (`--micro`); empty without. */
+  readonly entries: readonly MicroResult[];
   /** Free-text remarks, e.g. targets and what bounds them. */
   readonly notes?: readonly string[];
 }
