@@ -55,7 +55,7 @@ class Job {
 
   run(step: Step): void {
     if (step.kind === 'record') {
-      const owner = 0;
+      const owner = Math.floor((keyGroupOf(step.event.user, MAX) * this.parallelism) / MAX);
       this.subtasks[owner]!.processRecord(step.event);
     } else {
       // Bounded steps, as between announcement polls in a subtask.
