@@ -33,7 +33,6 @@ export interface WindowOperatorSnapshot<Acc> {
   readonly watermark: number;
   readonly windows: readonly KeyGroupWindows<Acc>[];
   readonly timers: readonly KeyGroupTimers[];
-  readonly lateRecordsDropped: number;
 }
 
 /** Where a window operator's output goes. */
@@ -81,7 +80,7 @@ export class WindowOperator<T, Acc, R, Out> {
     return this.#watermark;
   }
 
-  /** Late records dropped because the spec names no side output. */
+  /** Late records this instance dropped because the spec names no side output (a metric: not in snapshots, which are per key group). */
   get lateRecordsDropped(): number {
     return this.#lateRecordsDropped;
   }
@@ -206,7 +205,6 @@ export class WindowOperator<T, Acc, R, Out> {
       watermark: this.#watermark,
       windows: [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([keyGroup, windows]) => ({ keyGroup, windows })),
       timers: this.#timers.snapshot(),
-      lateRecordsDropped: this.#lateRecordsDropped,
     };
   }
 
@@ -218,7 +216,6 @@ export class WindowOperator<T, Acc, R, Out> {
     let watermark = Infinity;
     for (const snap of snapshots) {
       watermark = Math.min(watermark, snap.watermark);
-      this.#lateRecordsDropped += snap.lateRecordsDropped;
       for (const { keyGroup, windows } of snap.windows) {
         if (keyGroup < this.#range.start || keyGroup > this.#range.end) continue;
         for (const w of windows) {
