@@ -169,3 +169,16 @@ export class InputWatermarks {
     return min;
   }
 }
+
+/** Writes the payload of a `FRAME_WATERMARK` frame (float64, little-endian) into `into`; returns its byte length. */
+export function encodeWatermark(watermark: number, into: Uint8Array): number {
+  if (into.byteLength < 8) throw new RangeError(`a watermark payload needs 8 bytes, got ${into.byteLength}`);
+  new DataView(into.buffer, into.byteOffset, 8).setFloat64(0, watermark, true);
+  return 8;
+}
+
+/** Reads the watermark from a `FRAME_WATERMARK` payload. */
+export function decodeWatermark(payload: Uint8Array): number {
+  if (payload.byteLength < 8) throw new RangeError(`a watermark payload has 8 bytes, got ${payload.byteLength}`);
+  return new DataView(payload.buffer, payload.byteOffset, 8).getFloat64(0, true);
+}
