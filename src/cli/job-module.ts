@@ -19,7 +19,10 @@ export interface JobArguments {
  */
 export type JobModule = (args: JobArguments) => Pipeline | Promise<Pipeline>;
 
-const EXAMPLES = new Map([['word-count', '../examples/word-count.js']]);
+const EXAMPLES = new Map([
+  ['word-count', '../examples/word-count.js'],
+  ['sessions', '../examples/sessions.js'],
+]);
 
 /** Finds a job module by path, or by the name of a bundled example. */
 export function resolveJobModule(specifier: string): string {

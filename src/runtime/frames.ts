@@ -38,3 +38,11 @@ export const BATCH_HEADER_BYTES = 8;
 export const FRAME_BARRIER = 3;
 /** Payload bytes of a barrier frame. */
 export const BARRIER_PAYLOAD_BYTES = 8;
+
+/**
+ * An in-band event-time watermark: no record with a smaller event time follows on this
+ * channel (except late ones). Payload: the watermark, float64 milliseconds since the epoch.
+ */
+export const FRAME_WATERMARK = 4;
+/** Payload bytes of a watermark frame. */
+export const WATERMARK_PAYLOAD_BYTES = 8;

@@ -1,0 +1,80 @@
+/**
+ * `sluice run sessions`: session windows per user over an out-of-order ndjson file equal a
+ * one-thread reference (sort each user's times, split where the gap is reached), at
+ * parallelism 1 and 2; merging events in any order gives the same sessions.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addToSessions } from '../../src/examples/sessions-ops.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
+/** Sessions of sorted times: a new session starts where the next time is at least the gap after the last. */
+function reference(times: number[], gap: number): [number, number, number][] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const sessions: [number, number, number][] = [];
+  for (const t of sorted) {
+    const last = sessions[sessions.length - 1];
+    if (last !== undefined && t < last[1]) {
+      last[1] = Math.max(last[1], t + gap);
+      last[2]++;
+    } else sessions.push([t, t + gap, 1]);
+  }
+  return sessions;
+}
+
+describe('session merging', () => {
+  it('property: adding times in any order gives the sessions of the sorted times', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 40 }), fc.integer({ min: 1, max: 60 }), (times, gap) => {
+        let sessions: [number, number, number][] = [];
+        for (const t of times) sessions = addToSessions(sessions, t, gap);
+        expect(sessions).toEqual(reference(times, gap));
+      }),
+    );
+  });
+});
+
+describe('sluice run sessions', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-sessions-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([1, 2])('writes the sessions of every user at parallelism %i', async (parallelism) => {
+    let seed = 11 + parallelism;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    const users = ['ann', 'bob', 'cy', 'dee', 'eve'];
+    const byUser = new Map<string, number[]>();
+    const lines: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const user = users[next() % users.length]!;
+      const time = i * 50 + (next() % 4000); // out of order by up to 4 s
+      const stamp = i % 3 === 0 ? new Date(time).toISOString() : time;
+      byUser.set(user, [...(byUser.get(user) ?? []), time]);
+      lines.push(JSON.stringify({ user, time: stamp }));
+    }
+    const input = path.join(dir, `events-${parallelism}.ndjson`);
+    const output = path.join(dir, `sessions-${parallelism}.ndjson`);
+    await writeFile(input, lines.join('\n') + '\n');
+
+    const { stderr } = await run(process.execPath, [CLI, 'run', 'sessions', '--input', input, '--output', output, '--gap-ms', '600', '--parallelism', String(parallelism)]);
+    expect(stderr).toMatch(/finished/);
+
+    const written = (await readFile(output, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { user: string; start: number; end: number; events: number });
+    const expected = [...byUser].flatMap(([user, times]) => reference(times, 600).map(([start, end, events]) => ({ user, start, end, events })));
+    const order = (a: { user: string; start: number }, b: { user: string; start: number }) => a.user.localeCompare(b.user) || a.start - b.start;
+    expect(expected.length).toBeGreaterThan(users.length); // gaps exist: several sessions per user
+    expect(written.sort(order)).toEqual(expected.sort(order));
+  });
+});
