@@ -1,5 +1,5 @@
 import { Unpackr } from 'msgpackr';
-import { DoorbellRinger, FrameParser, RingReader } from '../../native-free-buffers/index.js';
+import { DoorbellRinger, RingReader } from '../../native-free-buffers/index.js';
 import type { Collector } from '../api/context.js';
 import type { SourceStatus } from '../api/functions.js';
 import { assertNever } from '../errors/sluice-error.js';
@@ -7,11 +7,10 @@ import { InputDebloat, NO_DEBLOAT } from './buffer-debloater.js';
 import type { ChannelStateSnapshot, ControlMessage, SubtaskDeployment, SubtaskMessage, SubtaskOutcome, SubtaskSnapshot } from './deployment.js';
 import { serializeError } from './deployment.js';
 import { FaultInjector } from './fault-injector.js';
-import { decodeBarrierFrame } from './barrier-frame.js';
-import { FRAME_BARRIER } from './frames.js';
 import type { Checkpointer } from './checkpointer.js';
 import { NO_CHECKPOINTS } from './checkpointer.js';
-import type { InputChannel as CheckpointInput } from './input-channel.js';
+import { InputGate } from './input-gate.js';
+import type { InputGateHost } from './input-gate.js';
 import { OutputGate } from './output-gate.js';
 import { SubtaskCheckpointer } from './subtask-checkpoints.js';
 import type { EdgeOutput } from './edge-output.js';
@@ -26,12 +25,6 @@ import { assignInputReplays } from './channel-replay.js';
 
 /** Records a source may emit per poll; the ingestion timestamp is taken once per poll. */
 const SOURCE_POLL_BUDGET = 256;
-/** Frames read from one input channel before moving to the next (fairness). */
-const FRAMES_PER_CHANNEL = 16;
-/** Most records handed to the chain between two checks of the clock and of backpressure. */
-const MAX_STEP_RECORDS = 1024;
-
-type InputChannel = CheckpointInput;
 
 /** What one {@link Subtask.step} did. */
 export const enum StepResult {
@@ -56,7 +49,9 @@ export class Subtask {
   readonly #control: RingReader;
   readonly #controlDecoder = new Unpackr();
   readonly #context: RecordContext = { ingestNanos: 0, keyGroup: -1 };
-  readonly #inputs: InputChannel[] = [];
+  readonly #inputs = new InputGate();
+  /** What the read pass needs of this subtask (see InputGateHost). */
+  readonly #host: InputGateHost;
   readonly #outputs = new OutputGate();
   readonly #faults: FaultInjector;
   #checkpointer: Checkpointer = NO_CHECKPOINTS;
@@ -69,11 +64,6 @@ export class Subtask {
   #chain: OperatorChain | undefined;
   readonly #wakeSelf: DoorbellRinger;
   #recordsIn = 0;
-  #replayedRecords = 0;
-  /** The input channel the next read pass starts at (round robin across passes). */
-  #nextInput = 0;
-  /** Records per step of {@link #drainCursor}, adapted to the chain's speed. */
-  #stepRecords = 64;
   #cancelled = false;
   #ending = false;
   /** Buffer debloating of the inputs' rings (see buffer-debloater.ts), or a do-nothing stand-in. */
@@ -82,10 +72,8 @@ export class Subtask {
   #finishedAtRestore = false;
   #sourceStatus: SourceStatus = 'more';
   #handle: RecordHandler = () => {};
-  /** The input being processed, for error messages: the source, or a channel and a frame of it. */
-  #reading: InputChannel | 'source' | undefined;
-  /** Channel position of the frame being processed when {@link #reading} is a channel. */
-  #frameStart = 0;
+  /** What is being processed, for error messages: the source, or the input gate's channels. */
+  #reading: 'source' | 'inputs' | undefined;
 
   constructor(deployment: SubtaskDeployment) {
     this.#deployment = deployment;
@@ -98,6 +86,18 @@ export class Subtask {
       deployment.attempt,
       `'${deployment.vertexName}' subtask ${deployment.subtaskIndex}`,
     );
+    const subtask = this;
+    this.#host = {
+      get checkpointer() {
+        return subtask.#checkpointer;
+      },
+      get debloat() {
+        return subtask.#debloat;
+      },
+      faults: this.#faults,
+      backpressured: () => this.#backpressured(),
+      interrupted: () => this.#interrupted(),
+    };
   }
 
   /** Which subtask this is, for messages. */
@@ -126,7 +126,7 @@ export class Subtask {
     if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
     const checkpointing = this.#deployment.checkpointing;
     if (checkpointing) {
-      this.#checkpointer = new SubtaskCheckpointer(checkpointing, this.#inputs, this.#outputs, chain, this.#deployment.port, this.#faults, () =>
+      this.#checkpointer = new SubtaskCheckpointer(checkpointing, this.#inputs.channels, this.#outputs, chain, this.#deployment.port, this.#faults, () =>
         this.#wakeSelf.ring(),
       );
     }
@@ -153,7 +153,7 @@ export class Subtask {
     if (this.#commitError) throw this.#commitError.error;
     // Announcements are taken even under backpressure: an unaligned checkpoint must not
     // wait for the outputs to drain.
-    for (const input of this.#inputs) if (!input.finished) checkpointer.pollAnnouncements(input);
+    for (const input of this.#inputs.channels) if (!input.finished) checkpointer.pollAnnouncements(input);
     if (chain.source) this.#takeSourceCheckpoints(this.#sourceStatus === 'end' || this.#ending);
     let progressed = this.#outputs.drainPending();
     if (!this.#backpressured()) {
@@ -167,8 +167,9 @@ export class Subtask {
         }
         if (this.#sourceStatus === 'end') this.#ending = true;
       } else {
-        progressed = this.#readInputs(this.#handle, deadline) || progressed;
-        if (this.#inputs.every((input) => input.finished)) this.#ending = true;
+        this.#reading = 'inputs';
+        progressed = this.#inputs.read(this.#handle, deadline, this.#host) || progressed;
+        if (this.#inputs.allFinished()) this.#ending = true;
       }
       if (this.#ending) {
         chain.endInput();
@@ -193,7 +194,7 @@ export class Subtask {
     await this.#commits;
     const sinkResult = await chain.sink?.finish();
     await chain.close();
-    return { status: 'finished', operators: chain.counters(), replayedRecords: this.#replayedRecords, sinkResult };
+    return { status: 'finished', operators: chain.counters(), replayedRecords: this.#inputs.replayedRecords, sinkResult };
   }
 
   /** The outcome of a cancelled subtask (its operators closed). */
@@ -211,7 +212,7 @@ export class Subtask {
    * Call once, whatever the outcome.
    */
   release(outcome: SubtaskOutcome): void {
-    for (const input of this.#inputs) if (!input.finished) input.reader.cancel();
+    for (const input of this.#inputs.channels) if (!input.finished) input.reader.cancel();
     const ended: SubtaskMessage = { type: 'ended', outcome };
     this.#deployment.port.postMessage(ended);
     this.#deployment.port.close();
@@ -241,8 +242,8 @@ export class Subtask {
     };
     for (const input of d.inputs) {
       for (const channel of input.channels) {
-        this.#inputs.push({
-          index: this.#inputs.length,
+        this.#inputs.channels.push({
+          index: this.#inputs.channels.length,
           reader: new RingReader(channel.ring, { producerDoorbell: channel.peerDoorbell }),
           edgeId: input.edgeId,
           from: input.from,
@@ -254,8 +255,8 @@ export class Subtask {
         });
       }
     }
-    if (d.debloat && this.#inputs.length > 0) {
-      this.#debloat = new InputDebloat(d.debloat, this.#inputs.map((input) => input.reader), performance.now());
+    if (d.debloat && this.#inputs.channels.length > 0) {
+      this.#debloat = new InputDebloat(d.debloat, this.#inputs.channels.map((input) => input.reader), performance.now());
     }
     return OperatorChain.create(d, tail, this.#context, () => this.#wakeSelf.ring());
   }
@@ -275,7 +276,7 @@ export class Subtask {
 
   /** Queues restored in-flight data: input channel state before each ring, output channel state first out. */
   #restoreChannels(state: ChannelStateSnapshot): void {
-    assignInputReplays(this.#inputs, state.inputs);
+    assignInputReplays(this.#inputs.channels, state.inputs);
     for (const saved of state.outputs) {
       const output = this.#outputs.find(saved.edgeId, saved.consumer);
       if (!output) throw new Error(`restored channel state names an output (edge ${saved.edgeId}, subtask ${saved.consumer}) this subtask does not have`);
@@ -311,110 +312,6 @@ export class Subtask {
       this.#recordsIn++;
       input.collect(record);
     };
-  }
-
-  #readInputs(handle: RecordHandler, deadline: number): boolean {
-    const checkpointer = this.#checkpointer;
-    let progressed = false;
-    let more = true;
-    const inputs = this.#inputs;
-    while (more && !this.#backpressured()) {
-      more = false;
-      // Each pass starts after the channel the last one stopped at: a pass that runs out of time
-      // in its first channel must not starve the others.
-      const first = this.#nextInput;
-      for (let turn = 0; turn < inputs.length; turn++) {
-        const index = (first + turn) % inputs.length;
-        const channel = inputs[index]!;
-        this.#nextInput = (index + 1) % inputs.length;
-        if (channel.finished || channel.blocked || channel.waitsFor?.replay) continue;
-        // A frame left half-processed goes first, then restored in-flight data, then the ring.
-        if (channel.cursor.active) {
-          progressed = true;
-          if (!this.#drainCursor(channel, handle, deadline)) return true;
-        }
-        if (channel.replay) {
-          progressed = true;
-          if (!this.#replay(channel, handle, deadline)) return true;
-        }
-        const reader = channel.reader;
-        let frames = 0;
-        let stopped = false;
-        while (frames < FRAMES_PER_CHANNEL && reader.tryRead()) {
-          frames++;
-          if (reader.frameType === FRAME_BARRIER) {
-            const checkpointId = decodeBarrierFrame(reader.bytes, reader.frameOffset);
-            checkpointer.onBarrier(channel, checkpointId);
-            if (channel.blocked) break;
-            continue;
-          }
-          this.#reading = channel;
-          this.#frameStart = reader.position;
-          checkpointer.countProcessed(reader.frameLength);
-          this.#debloat.consumed(reader.frameLength);
-          channel.cursor.begin(reader.frameType, reader.bytes, reader.frameOffset, reader.frameLength);
-          if (!this.#drainCursor(channel, handle, deadline)) {
-            stopped = true;
-            break;
-          }
-        }
-        if (frames > 0) {
-          progressed = true;
-          if (frames === FRAMES_PER_CHANNEL) more = true;
-        }
-        // Safe with a frame half-processed: the cursor copied its rest out of the ring.
-        reader.release();
-        if (stopped) return true;
-        if (frames === 0 && !channel.blocked && reader.finished) {
-          checkpointer.onEndOfPartition(channel);
-          this.#debloat.closed(channel.index);
-          progressed = true;
-        }
-      }
-      if (performance.now() > deadline) break;
-    }
-    return progressed;
-  }
-
-  /**
-   * Hands the records of `channel`'s current frame to the chain in steps, sized so that a
-   * step takes about a millisecond however slow the operators are; stops between steps when
-   * the time slice is over or an output is backpressured (false: the frame is not done).
-   */
-  #drainCursor(channel: InputChannel, handle: RecordHandler, deadline: number): boolean {
-    const cursor = channel.cursor;
-    for (;;) {
-      const started = performance.now();
-      this.#faults.onRecords(cursor.step(handle, this.#stepRecords));
-      const now = performance.now();
-      const took = now - started;
-      if (took > 1 && this.#stepRecords > 1) this.#stepRecords >>= 1;
-      else if (took < 0.25 && this.#stepRecords < MAX_STEP_RECORDS) this.#stepRecords <<= 1;
-      if (!cursor.active) return true;
-      if (now > deadline || this.#backpressured() || this.#interrupted()) {
-        cursor.detach();
-        return false;
-      }
-    }
-  }
-
-  /** Processes restored in-flight data of `channel` (barrier frames in it are spent); false when not done. */
-  #replay(channel: InputChannel, handle: RecordHandler, deadline: number): boolean {
-    const parser = channel.replay!;
-    while (!this.#backpressured()) {
-      if (!parser.next()) {
-        channel.replay = undefined;
-        return true;
-      }
-      if (parser.frameType === FRAME_BARRIER) continue;
-      this.#reading = channel;
-      this.#frameStart = -1;
-      channel.cursor.begin(parser.frameType, parser.bytes, parser.frameOffset, parser.frameLength);
-      this.#replayedRecords += channel.cursor.remaining;
-      if (!this.#drainCursor(channel, handle, deadline)) return false;
-      if (performance.now() > deadline) return false;
-    }
-    return false;
   }
 
   /** A barrier announcement or a control message waits: go back to the top of the loop for it. */
@@ -467,8 +364,7 @@ export class Subtask {
       const position = source?.position();
       return source?.describePosition?.(position) ?? `source position ${JSON.stringify(position)} (in the source's own terms)`;
     }
-    const where = this.#frameStart < 0 ? 'restored in-flight data' : `at byte ${this.#frameStart} of the channel`;
-    return `a record batch read from '${reading.from}' subtask ${reading.peerSubtask} (${where})`;
+    return this.#inputs.describePosition();
   }
 
   /** The outcome of a subtask that threw `error` (its operators closed). */
