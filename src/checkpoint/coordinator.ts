@@ -191,9 +191,10 @@ export class CheckpointCoordinator {
    * source has finished, no checkpoint is triggered any more: the rest of the job drains its input.
    */
   subtaskFinished(subtask: number): void {
+    // Checkpoints go on while any subtask runs: once the sources have finished, a subtask whose
+    // every input ended takes the trigger itself (see Subtask's pending trigger).
     this.#finished.add(subtask);
-    if (this.#subtasks.every((entry, index) => !entry.isSource || this.#finished.has(index))) {
-      // Checkpoints in progress still complete: their barriers travel ahead of the end of input.
+    if (this.#finished.size === this.#subtasks.length) {
       this.#stopped = true;
       clearTimeout(this.#timer);
     }

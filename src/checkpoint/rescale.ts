@@ -91,6 +91,17 @@ export async function rescaleRestore(metadata: CheckpointMetadata, plan: JobPlan
   const oldSnapshots = plan.vertices.map((vertex, index) =>
     Array.from({ length: oldParallelism[index] ?? 0 }, (_, subtask) => decoded(vertex, subtask)),
   );
+  // A subtask whose input had ended already emitted what it held: subtasks of another parallelism
+  // taking over its key groups would emit it again.
+  for (const [index, snapshots] of oldSnapshots.entries()) {
+    const ended = snapshots.findIndex(({ state }) => state?.inputEnded);
+    if (ended >= 0 && changed(index)) {
+      throw new ConfigurationError(
+        `${where} records that '${plan.vertices[index]!.name}' subtask ${ended} had ended its input; ` +
+          `restore it at the parallelism it was taken at, or from a checkpoint taken before its input ended`,
+      );
+    }
+  }
 
   // In-flight data of changed edges, re-routed to the new consumer subtasks.
   const rerouted = new Map<string, Array<{ edgeId: number; peerSubtask: number; bytes: Uint8Array }>>();

@@ -44,6 +44,7 @@ export interface UidAssignment {
 
 interface Building {
   finished?: boolean;
+  inputEnded?: boolean;
   source?: unknown;
   hasSource: boolean;
   operators: Array<SubtaskSnapshot['operators'][number]>;
@@ -100,6 +101,16 @@ export function assignStateByUid(
       target(vertex, entry.subtaskIndex).finished = true;
       continue;
     }
+    if (snapshot.inputEnded) {
+      const vertex = vertexOf.get(chain[0]!);
+      if (!sameChain(vertex)) {
+        throw new ConfigurationError(
+          `checkpoint ${checkpointId} in ${where} records that the chain ${chain.join(' -> ')} (subtask ${entry.subtaskIndex}) had ended its input, ` +
+            `and this job chains those operators differently; restore it with the chaining it had, or from a checkpoint taken before its input ended`,
+        );
+      }
+      target(vertex, entry.subtaskIndex).inputEnded = true;
+    }
     if (snapshot.source !== undefined) {
       const uid = chain[0]!;
       const vertex = vertexOf.get(uid);
@@ -150,6 +161,7 @@ export function assignStateByUid(
       ...(parts.hasSource ? { source: parts.source } : {}),
       chain: vertex.operators.map((operator) => operator.uid),
       operators: parts.operators,
+      ...(parts.inputEnded ? { inputEnded: true } : {}),
     };
     restores.set(id, parts.finished ? { checkpointId, finished: true } : { checkpointId, state: new Uint8Array(statePackr.pack(snapshot)), channels: parts.channels });
   }

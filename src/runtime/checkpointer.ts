@@ -10,6 +10,11 @@ export interface Checkpointer {
   onTriggered(checkpointId: number, triggerNanos: number): void;
   /** A source subtask takes checkpoint `checkpointId` now and sends its barrier downstream. */
   triggerSource(checkpointId: number): void;
+  /**
+   * A subtask whose every input ended (its upstream finished, so no barrier will come) takes
+   * checkpoint `checkpointId` as a source does, unless it took that one or a newer one already.
+   */
+  triggerAfterInputEnded(checkpointId: number): void;
   /** Takes the barrier announcements waiting on `input`'s priority lane. */
   pollAnnouncements(input: CheckpointInput): void;
   /** True when an announcement waits on some input's priority lane (the loop should go take it). */
@@ -39,6 +44,7 @@ const DONE: Promise<void> = Promise.resolve();
 export const NO_CHECKPOINTS: Checkpointer = Object.freeze({
   onTriggered(): void {},
   triggerSource(): void {},
+  triggerAfterInputEnded(): void {},
   pollAnnouncements(): void {},
   announcementWaiting(): boolean {
     return false;

@@ -109,6 +109,11 @@ export interface SubtaskSnapshot {
    * index), from which the source takes its share. Set only by a rescaled restore.
    */
   readonly rescaledSource?: { readonly previous: readonly unknown[] };
+  /**
+   * Every input of the subtask had ended and its operators had emitted what they hold (endInput)
+   * before this snapshot: a restore must not let them emit it again.
+   */
+  readonly inputEnded?: boolean;
   /** The uids of the chain's operators, head first (the source's uid is the first); absent in older snapshots. */
   readonly chain?: readonly string[];
   /** Per chained operator with state, by uid (older snapshots: by name). */

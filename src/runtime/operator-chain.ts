@@ -387,6 +387,8 @@ export class SourceHead {
  * emitted by the {@link source}); the tail emits into the subtask's outputs.
  */
 export class OperatorChain {
+  /** Whether {@link endInput} ran, in this attempt or before the restored checkpoint. */
+  #inputEnded = false;
   /** Where input records enter (the first non-source operator). */
   readonly input: Collector<unknown>;
   readonly source: SourceHead | undefined;
@@ -490,6 +492,7 @@ export class OperatorChain {
       await operator.open();
     }
     await this.source?.open(restored?.source, restored?.rescaledSource);
+    if (restored?.inputEnded) this.#inputEnded = true;
   }
 
   /**
@@ -508,7 +511,8 @@ export class OperatorChain {
     }
     const source = this.source?.source.position();
     const chain = [...this.#uids.values()];
-    return Promise.all(operators).then((done) => ({ source, chain, operators: done }));
+    const inputEnded = this.#inputEnded;
+    return Promise.all(operators).then((done) => ({ source, chain, operators: done, ...(inputEnded ? { inputEnded } : {}) }));
   }
 
   /** Checkpoint `checkpointId` completed: sinks commit. */
@@ -516,8 +520,13 @@ export class OperatorChain {
     await this.sink?.notifyCheckpointComplete(checkpointId);
   }
 
-  /** Every input has ended: lets each operator, head first, emit what it holds. */
+  /**
+   * Every input has ended: lets each operator, head first, emit what it holds. Once per job,
+   * across restores: a snapshot taken after it says so, and the restored chain does not emit again.
+   */
   endInput(): void {
+    if (this.#inputEnded) return;
+    this.#inputEnded = true;
     for (const operator of this.#operators) operator.endInput();
   }
 

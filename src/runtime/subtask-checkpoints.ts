@@ -115,6 +115,11 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
     this.forwardBarrier(checkpointId, unaligned);
   }
 
+  triggerAfterInputEnded(checkpointId: number): void {
+    if (checkpointId <= this.#snapshotted) return;
+    this.triggerSource(checkpointId);
+  }
+
   /**
    * Takes the announcements waiting on `input`'s priority lane. The write position is loaded
    * first and becomes the read limit of this step: data up to it cannot be past a barrier

@@ -57,6 +57,11 @@ export class Subtask {
   #checkpointer: Checkpointer = NO_CHECKPOINTS;
   /** Checkpoints triggered at this source subtask and not yet taken. */
   readonly #sourceTriggers: number[] = [];
+  /**
+   * The newest checkpoint triggered at this subtask that is not a source. Barriers bring it while
+   * an input runs; once every input has ended (no barrier will come), the subtask takes it itself.
+   */
+  #pendingTrigger: number | undefined;
   /** Sinks committing completed checkpoints, one after the other. */
   #commits: Promise<void> = Promise.resolve();
   /** A commit that failed: the subtask fails at its next step. */
@@ -175,6 +180,12 @@ export class Subtask {
         chain.endInput();
         progressed = true;
       }
+    }
+    // Every input ended (endInput ran) and the outputs are still draining: checkpoints triggered
+    // since then reach this subtask only as a trigger (Flink's checkpoints after tasks finish).
+    if (this.#pendingTrigger !== undefined && this.#ending && !chain.source) {
+      checkpointer.triggerAfterInputEnded(this.#pendingTrigger);
+      this.#pendingTrigger = undefined;
     }
     this.#outputs.flush();
     return progressed ? StepResult.Progressed : StepResult.Idle;
@@ -335,6 +346,7 @@ export class Subtask {
         case 'trigger-checkpoint':
           this.#checkpointer.onTriggered(message.checkpointId, message.triggerNanos);
           if (this.#chain?.source) this.#sourceTriggers.push(message.checkpointId);
+          else this.#pendingTrigger = Math.max(this.#pendingTrigger ?? 0, message.checkpointId);
           break;
         case 'checkpoint-complete': {
           const { checkpointId } = message;
