@@ -15,9 +15,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pipeline as PipelineType } from '../../src/index.js';
 import { ops, sluice, storage } from './support/compiled.js';
-import { EventLog, NO_DIFFERENCE, TALLY, committedLines, completed, multisetDifference, temporaryDirectory, transactionalLines } from './support/jobs.js';
+import { BACKPRESSURED, EventLog, NO_DIFFERENCE, TALLY, committedLines, completed, expectedLines, multisetDifference, temporaryDirectory, transactionalLines } from './support/jobs.js';
+import type { JobShape } from './support/jobs.js';
 
 const SOURCE = { seed: 5, count: 3000, keys: 16 };
+/** The same generator as a recovery job shape: its per-record lines and per-key totals. */
+const SHAPE: JobShape = { ...BACKPRESSURED, ...SOURCE, perRecord: true };
 const SLOW = 'slow';
 
 function build(output: string): PipelineType {
@@ -31,19 +34,6 @@ function build(output: string): PipelineType {
     .map(ops.slowLines, { name: SLOW, options: { micros: 150 } })
     .sink(transactionalLines(output), { name: 'out' });
   return pipeline;
-}
-
-function expected(): string[] {
-  const lines: string[] = [];
-  const totals = new Map<number, [number, number, number]>();
-  for (let seq = 0; seq < SOURCE.count; seq++) {
-    const [, key, value] = sluice.generatorRecord({ seed: SOURCE.seed, keys: SOURCE.keys }, seq) as [number, number, number];
-    lines.push(`${key}:${seq}:${value * 2}`);
-    const entry = totals.get(key) ?? [0, 0, 0];
-    totals.set(key, [entry[0] + 1, entry[1] + value, entry[2] + seq]);
-  }
-  for (const [key, [count, valueSum, seqSum]] of totals) lines.push(`total:${key}:${count}:${valueSum}:${seqSum}`);
-  return lines;
 }
 
 let tmp: Awaited<ReturnType<typeof temporaryDirectory>>;
@@ -82,6 +72,6 @@ describe.each(['aligned', 'unaligned'] as const)('%s checkpoints after every sou
       expect(metadata.subtasks.find((subtask) => subtask.operator === 'gen')!.finished).toBe(true);
       expect(result.operators['gen']!.recordsOut).toBe(0);
     }
-    expect(multisetDifference(await committedLines(output), expected())).toEqual(NO_DIFFERENCE);
+    expect(multisetDifference(await committedLines(output), expectedLines(SHAPE))).toEqual(NO_DIFFERENCE);
   });
 });
