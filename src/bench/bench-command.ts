@@ -26,6 +26,8 @@ export interface BenchOptions {
   readonly out?: string;
   /** Run the tinybench micro-benchmarks too (alone, when no scenario was asked for). */
   readonly micro?: boolean;
+  /** Buffer debloating target of the backpressure, throughput and recovery runs (default: the job default, 1000 ms). */
+  readonly debloatTargetMs?: number | 'off';
   /** flink-ctb's parallelism (default 4, as Flink's benchmark). */
   readonly ctbParallelism?: number;
   /** flink-ctb's sink sleep per record, in ms (default 1, as Flink's benchmark). */
@@ -60,6 +62,7 @@ export function benchPlan(options: BenchOptions): BenchPlan {
     durationMs: options.durationMs ?? (full ? 8000 : 2500),
     ctbChannelBytes: options.channelBytes?.[0] ?? (full ? 1 << 20 : 256 << 10),
     ctbParallelism: options.ctbParallelism ?? 4,
+    ...(options.debloatTargetMs === undefined ? {} : { debloatTargetMs: options.debloatTargetMs }),
     ctbSinkSleepMs: options.ctbSinkSleepMs ?? 1,
   };
 }

@@ -16,6 +16,8 @@ export interface BenchPlan {
   readonly durationMs: number;
   /** Channel capacity of the flink-ctb scenario. */
   readonly ctbChannelBytes: number;
+  /** Debloating target of the other scenarios' runs, when given (flink-ctb keeps Flink's 300 ms). */
+  readonly debloatTargetMs?: number | 'off';
   /** Parallelism of the flink-ctb scenario (Flink's: 4). */
   readonly ctbParallelism: number;
   /** Milliseconds the flink-ctb sink sleeps per record (Flink's: 1). */
@@ -136,6 +138,11 @@ function recovery(mode: Mode, plan: BenchPlan): JobSpec {
 
 /** Every job of a plan, in the order they run. */
 export function planJobs(plan: BenchPlan): JobSpec[] {
+  const target = plan.debloatTargetMs;
+  return scenarioJobs(plan).map((job) => (target === undefined || job.scenario === 'flink-ctb' ? job : { ...job, debloatTargetMs: target }));
+}
+
+function scenarioJobs(plan: BenchPlan): JobSpec[] {
   const jobs: JobSpec[] = [];
   const checkpointing = plan.modes.filter((mode) => mode !== 'off');
   for (const scenario of plan.scenarios) {

@@ -7,6 +7,14 @@ import { parseArguments } from './arguments.js';
 import { BENCH_HELP } from './help.js';
 import { UsageError } from './usage-error.js';
 
+/** `--debloat-target <ms|off>`: a positive number of milliseconds or 'off'. */
+function parseDebloatTarget(text: string): number | 'off' {
+  if (text === 'off') return 'off';
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value > 0)) throw new ConfigurationError(`--debloat-target takes a positive number of milliseconds or 'off', got ${text}`);
+  return value;
+}
+
 /** Runs `sluice bench [options]`. */
 export async function benchCli(args: readonly string[]): Promise<number> {
   const parsed = parseArguments('bench', args, { booleanFlags: new Set(['help', 'json', 'full', 'micro']) });
@@ -25,6 +33,7 @@ export async function benchCli(args: readonly string[]): Promise<number> {
   const micro = parsed.takeBoolean('micro');
   const ctbParallelism = parsed.takeInteger('ctb-parallelism', '<n>', 1);
   const ctbSinkSleep = parsed.takeInteger('ctb-sink-sleep', '<ms>', 0);
+  const debloatText = parsed.takeString('debloat-target', '<ms|off>');
   parsed.rejectRemaining();
   try {
     const options: BenchOptions = {
@@ -38,6 +47,7 @@ export async function benchCli(args: readonly string[]): Promise<number> {
       micro,
       ...(ctbParallelism === undefined ? {} : { ctbParallelism }),
       ...(ctbSinkSleep === undefined ? {} : { ctbSinkSleepMs: ctbSinkSleep }),
+      ...(debloatText === undefined ? {} : { debloatTargetMs: parseDebloatTarget(debloatText) }),
     };
     for (const size of options.channelBytes ?? []) {
       if (size < 4096 || (size & (size - 1)) !== 0) throw new ConfigurationError(`--channel-bytes: ${size} is not a power of two of at least 4 KiB`);

@@ -169,6 +169,9 @@ options:
   --full                       a larger sweep: 16 KiB to 32 MiB, longer runs, 1 MiB for flink-ctb
   --ctb-parallelism <n>        flink-ctb's parallelism (default 4)
   --ctb-sink-sleep <ms>        flink-ctb's sink sleep per record (default 1)
+  --debloat-target <ms|off>    buffer debloating target of the other scenarios (default: the job
+                               default, 1000); e.g. 10 keeps the backpressure sweep's in-flight
+                               data, and so its aligned checkpoints, about flat across capacities
   --micro                      tinybench micro-benchmarks (ring framing, record codecs, snapshot
                                compression: zstd against gzip and brotli) into the same report;
                                alone it runs only them, with --scenario both
