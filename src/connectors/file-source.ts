@@ -29,7 +29,7 @@ import type { SourceContext, SourceFunction, SourceStatus } from '../api/functio
 import { OBJECT_RECORDS } from '../api/specs.js';
 import type { SourceSpec } from '../api/specs.js';
 import { ConfigurationError, MalformedInputError, SluiceError } from '../errors/index.js';
-import { choiceOption, describeValue, integerOption, optionsObject, pathOption } from './option-checks.js';
+import { choiceOption, describeValue, hasIntegerPairs, integerOption, optionsObject, pathOption } from './option-checks.js';
 
 /** How the file's lines become records. */
 export type FileSourceFormat = 'lines' | 'ndjson';
@@ -613,14 +613,7 @@ export interface FileSourceRangesPosition {
 export type FileSourcePosition = number | FileSourceRangesPosition;
 
 function isRangesPosition(position: unknown): position is FileSourceRangesPosition {
-  return (
-    typeof position === 'object' &&
-    position !== null &&
-    Array.isArray((position as FileSourceRangesPosition).ranges) &&
-    (position as FileSourceRangesPosition).ranges.every(
-      (range) => Array.isArray(range) && range.length === 2 && range.every((n) => Number.isSafeInteger(n) && n >= 0),
-    )
-  );
+  return hasIntegerPairs(position, 'ranges');
 }
 
 /**

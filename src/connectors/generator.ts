@@ -11,7 +11,7 @@ import type { SourceContext, SourceFunction, SourceStatus } from '../api/functio
 import { OBJECT_RECORDS, numericRecords } from '../api/specs.js';
 import type { SourceSpec } from '../api/specs.js';
 import { ConfigurationError } from '../errors/index.js';
-import { choiceOption, describeValue, integerOption, optionsObject } from './option-checks.js';
+import { choiceOption, describeValue, hasIntegerPairs, integerOption, optionsObject } from './option-checks.js';
 
 /** A numeric generator record: `[seq, key, value]`, all integers. */
 export type NumericGeneratorRecord = [seq: number, key: number, value: number];
@@ -232,14 +232,8 @@ export interface GeneratorSplitsPosition {
 export type GeneratorPosition = number | GeneratorSplitsPosition;
 
 function isSplitsPosition(position: unknown): position is GeneratorSplitsPosition {
-  return (
-    typeof position === 'object' &&
-    position !== null &&
-    Array.isArray((position as GeneratorSplitsPosition).splits) &&
-    (position as GeneratorSplitsPosition).splits.every(
-      (split) => Array.isArray(split) && split.length === 2 && split.every((n) => Number.isSafeInteger(n) && n >= 0) && split[1] > 0,
-    )
-  );
+  // Each split is [next, step], with a positive step.
+  return hasIntegerPairs(position, 'splits') && (position as GeneratorSplitsPosition).splits.every(([, step]) => step > 0);
 }
 
 /**

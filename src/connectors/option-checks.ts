@@ -61,3 +61,16 @@ export function pathOption(connector: string, name: string, value: unknown): str
   }
   return value;
 }
+
+/**
+ * Whether `value` is an object whose `field` is a list of pairs of non-negative safe integers
+ * (the shape of a rescaled source position: byte ranges, or sequence splits).
+ */
+export function hasIntegerPairs(value: unknown, field: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const pairs = (value as Record<string, unknown>)[field];
+  return (
+    Array.isArray(pairs) &&
+    pairs.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((n) => Number.isSafeInteger(n) && n >= 0))
+  );
+}
