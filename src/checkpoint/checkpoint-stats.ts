@@ -37,7 +37,10 @@ export interface CheckpointStatistics {
   readonly triggerTimestamp: number;
   /** Trigger to completion (metadata committed), or to the failure. */
   readonly endToEndDurationMs: number;
+  /** Subtasks that acknowledged it, counting those that had finished (they have nothing to snapshot). */
   readonly acknowledgedSubtasks: number;
+  /** Of those, the subtasks that had finished before taking it. */
+  readonly finishedSubtasks: number;
   readonly totalSubtasks: number;
   /** Bytes on disk (compressed) and before compression. */
   readonly checkpointedBytes: number;

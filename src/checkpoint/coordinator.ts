@@ -285,7 +285,11 @@ export class CheckpointCoordinator {
     if (this.#pending.get(pending.id) !== pending) return;
     const completedTimestamp = Date.now();
     const acknowledged = acknowledgements.filter((ack): ack is Acknowledgement => ack !== undefined);
-    const statistics = this.#statistics(pending, 'completed', acknowledged.map((ack) => ack.stats));
+    const statistics = {
+      ...this.#statistics(pending, 'completed', acknowledged.map((ack) => ack.stats)),
+      acknowledgedSubtasks: this.#subtasks.length,
+      finishedSubtasks: this.#subtasks.length - acknowledged.length,
+    };
     try {
       const dir = await pending.prepared;
       const metadata = checkpointMetadata({
@@ -368,6 +372,7 @@ export class CheckpointCoordinator {
       triggerTimestamp: pending.triggerTimestamp,
       endToEndDurationMs: (nowNanos() - pending.triggerNanos) / 1e6,
       acknowledgedSubtasks: subtasks.length,
+      finishedSubtasks: 0,
       totalSubtasks: this.#subtasks.length,
       checkpointedBytes: sum('checkpointedBytes'),
       rawBytes: sum('rawBytes'),

@@ -21,7 +21,9 @@ export interface CheckpointSummary {
   readonly checkpointedBytes: number;
   readonly rawBytes: number;
   readonly persistedInFlightBytes: number;
+  /** Subtasks that acknowledged it, counting those that had finished before it. */
   readonly acknowledgedSubtasks: number;
+  readonly finishedSubtasks: number;
   readonly totalSubtasks: number;
   readonly failureReason?: string;
 }
@@ -39,6 +41,7 @@ export function summaryOfStatistics(statistics: CheckpointStatistics, kind: Chec
     rawBytes: statistics.rawBytes,
     persistedInFlightBytes: statistics.persistedInFlightBytes,
     acknowledgedSubtasks: statistics.acknowledgedSubtasks,
+    finishedSubtasks: statistics.finishedSubtasks,
     totalSubtasks: statistics.totalSubtasks,
     failureReason: statistics.failureReason,
   };
@@ -65,13 +68,14 @@ export function summaryOfMetadata(metadata: CheckpointMetadata): CheckpointSumma
     rawBytes: metadata.files.reduce((sum, file) => sum + file.rawBytes, 0),
     persistedInFlightBytes: recorded('persistedInFlightBytes') ?? subtaskSum('persistedInFlightBytes'),
     acknowledgedSubtasks: metadata.subtasks.length,
+    finishedSubtasks: metadata.subtasks.filter((subtask) => subtask.finished === true).length,
     totalSubtasks: metadata.subtasks.length,
   };
 }
 
 /**
  * A progress line: `checkpoint 3 completed in 35 ms: 12.3 KiB on disk (40.1 KiB raw), 0 B
- * in-flight persisted, 3/3 subtasks`, or `checkpoint 4 failed after 612 ms: <reason>`.
+ * in-flight persisted, 3/3 subtasks` (`3/3 subtasks (1 finished before it)` once subtasks finish), or `checkpoint 4 failed after 612 ms: <reason>`.
  */
 export function describeCheckpoint(summary: CheckpointSummary): string {
   const what = `${summary.kind} ${summary.id}`;
@@ -81,6 +85,7 @@ export function describeCheckpoint(summary: CheckpointSummary): string {
   return (
     `${what} completed in ${formatDurationMs(summary.endToEndDurationMs)}: ` +
     `${formatBytes(summary.checkpointedBytes)} on disk (${formatBytes(summary.rawBytes)} raw), ` +
-    `${formatBytes(summary.persistedInFlightBytes)} in-flight persisted, ${summary.acknowledgedSubtasks}/${summary.totalSubtasks} subtasks`
+    `${formatBytes(summary.persistedInFlightBytes)} in-flight persisted, ${summary.acknowledgedSubtasks}/${summary.totalSubtasks} subtasks` +
+    (summary.finishedSubtasks > 0 ? ` (${summary.finishedSubtasks} finished before it)` : '')
   );
 }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { describeCheckpoint, summaryOfMetadata } from '../../src/cli/checkpoint-summary.js';
+import { checkpointMetadata } from '../../src/storage/metadata.js';
+
+function metadataWith(finished: readonly boolean[]) {
+  return checkpointMetadata({
+    job: 'counting',
+    checkpointId: 9,
+    kind: 'checkpoint',
+    mode: 'aligned',
+    triggerTimestamp: 1_000,
+    completedTimestamp: 1_015,
+    files: finished.flatMap((done, index) => (done ? [] : [{ name: `state-${index}`, bytes: 10, rawBytes: 20, sha256: '0'.repeat(64) }])),
+    subtasks: finished.map((done, index) =>
+      done
+        ? { operator: 'count', subtaskIndex: index, parallelism: finished.length, finished: true, stats: {} }
+        : { operator: 'count', subtaskIndex: index, parallelism: finished.length, state: `state-${index}`, stats: {} },
+    ),
+    stats: {},
+  });
+}
+
+describe('a checkpoint progress line', () => {
+  it('counts every subtask of a checkpoint that none had finished before', () => {
+    const line = describeCheckpoint(summaryOfMetadata(metadataWith([false, false, false])));
+    expect(line).toBe('checkpoint 9 completed in 15 ms: 30 B on disk (60 B raw), 0 B in-flight persisted, 3/3 subtasks');
+  });
+
+  it('says how many subtasks had finished before it, down to a checkpoint that every subtask finished before taking', () => {
+    expect(describeCheckpoint(summaryOfMetadata(metadataWith([false, true, false])))).toMatch(/, 3\/3 subtasks \(1 finished before it\)$/);
+    expect(describeCheckpoint(summaryOfMetadata(metadataWith([true, true, true])))).toMatch(/: 0 B on disk \(0 B raw\), .*, 3\/3 subtasks \(3 finished before it\)$/);
+  });
+});
