@@ -15,7 +15,6 @@ import { CheckpointStorage } from '../storage/checkpoint-storage.js';
 import { checkCheckpointStorage } from '../storage/storage-check.js';
 import { readCheckpointMetadata } from '../storage/metadata.js';
 import { CheckpointMetadataError } from '../storage/storage-errors.js';
-import { CheckpointWatcher } from './checkpoint-watcher.js';
 import { deterministicFailure } from './failure-kind.js';
 import { checkFaults, describeFault, faultTargets, randomFaultPlan } from './fault-plan.js';
 import { shellCommand } from './format.js';
@@ -51,7 +50,6 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   }
 
   const progress = new RunProgress(say, maxRestarts(config.restart));
-  const watcher = storage ? new CheckpointWatcher(storage.jobDir, progress.checkpointOnDisk) : undefined;
   const controller = new AbortController();
   let executing = true;
   let signals = 0;
@@ -73,7 +71,6 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  await watcher?.start();
   let result: JobResult;
   try {
     result = await pipeline.execute({
@@ -96,7 +93,6 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     executing = false;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await watcher?.stop();
   }
 
   const seconds = (result.durationMs / 1000).toFixed(2);

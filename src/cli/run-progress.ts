@@ -1,12 +1,11 @@
 /**
- * What `sluice run` tells the user on stderr while a job runs: each checkpoint (once, whether
- * the checkpoint directory or the job's events showed it first), failures, restarts, restores.
+ * What `sluice run` tells the user on stderr while a job runs: each checkpoint as it completes
+ * or fails, failures, restarts, restores.
  */
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 import type { JobEvent } from '../runtime/job-result.js';
-import type { CheckpointMetadata } from '../storage/metadata.js';
 import { assertNever } from '../errors/sluice-error.js';
-import { describeCheckpoint, summaryOfMetadata, summaryOfStatistics } from './checkpoint-summary.js';
+import { describeCheckpoint, summaryOfStatistics } from './checkpoint-summary.js';
 import { formatDurationMs } from './format.js';
 
 /** Progress lines of one run. */
@@ -27,11 +26,6 @@ export class RunProgress {
     this.#write = write;
     this.#maxRestarts = maxRestarts;
   }
-
-  /** Reports a checkpoint the checkpoint directory showed complete. */
-  readonly checkpointOnDisk = (metadata: CheckpointMetadata): void => {
-    this.#report(metadata.checkpointId, () => describeCheckpoint(summaryOfMetadata(metadata)));
-  };
 
   /** Reports a savepoint the run took. */
   savepoint(statistics: CheckpointStatistics, dir: string): void {
