@@ -75,7 +75,7 @@ function checkInput(connector: string, input: unknown, format: ByteStreamFormat 
   if (input instanceof Readable || isReadableLike(input)) {
     const readable = input as Readable;
     if (readable.destroyed || readable.readableEnded) {
-      throw new ConfigurationError(`${connector}: the Readable has already ${readable.destroyed ? 'been destroyed' : 'ended'}; pass a stream that has not been read`);
+      throw new ConfigurationError(`${connector}: the Readable has already ${readable.readableEnded ? 'ended' : 'been destroyed'}; pass a stream that has not been read`);
     }
     if (readable.readableObjectMode) {
       if (format !== undefined) {

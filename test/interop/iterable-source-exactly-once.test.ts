@@ -34,7 +34,7 @@ describe.each(['aligned', 'unaligned'] as const)('an iterable source with %s che
     async function* events() {
       for (let seq = 0; seq < SHAPE.count; seq++) {
         pulled++;
-        yield sluice.generatorRecord({ seed: SHAPE.seed, keys: SHAPE.keys }, seq);
+        yield sluice.generatorRecord({ seed: SHAPE.seed, keys: SHAPE.keys }, seq) as readonly number[];
       }
     }
     const pipeline = new sluice.Pipeline({ name: `iterable-${mode}`, parallelism: 2, channelBytes: SHAPE.channelBytes });
