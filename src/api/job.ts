@@ -113,7 +113,6 @@ export function attachEndpoints(
         operator: node.name,
         parallelism: node.parallelism ?? settings.parallelism,
         checkpointing: execute.checkpoints !== undefined,
-        restoring: execute.restore !== undefined,
         fail: (error) => {
           failure ??= error;
           controller.abort(error);

@@ -17,8 +17,6 @@ export interface EndpointRun {
   readonly parallelism: number;
   /** Whether the run takes checkpoints (then it restarts from them after a failure, by default). */
   readonly checkpointing: boolean;
-  /** Whether the run starts from a checkpoint or savepoint (`restore` was given). */
-  readonly restoring: boolean;
   /** Stops the job with `error`: `done` rejects with it. */
   fail(error: Error): void;
   /** Cancels the job: `done` rejects with a JobCancelledError whose cause is `reason`. */
