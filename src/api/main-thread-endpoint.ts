@@ -41,6 +41,8 @@ export interface EndpointAttachment {
 /** The main-thread part of a connector, in its spec's options. */
 export interface MainThreadEndpoint {
   readonly [MAIN_THREAD_ENDPOINT]: true;
+  /** Whether its records are taken with `job.results()` (then the job needs `start()`, not `execute()`). */
+  readonly providesResults?: boolean;
   /** Attaches to a run of the job (once per `start()`); throws when it cannot take part. */
   attach(run: EndpointRun): EndpointAttachment;
 }

@@ -23,6 +23,7 @@ import { isSubtaskWorker } from '../runtime/worker-marker.js';
 import { refuseExecuteDuringModuleEvaluation } from '../runtime/top-level-execute.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 import { Job, attachEndpoints } from './job.js';
+import { isMainThreadEndpoint } from './main-thread-endpoint.js';
 import type { AttachedEndpoints } from './job.js';
 
 /** Options of a {@link Pipeline}: the job-wide settings (name, default parallelism, key groups, channel size). */
@@ -135,6 +136,14 @@ export class Pipeline {
 
   /** Runs the job to its end (or until cancelled) and returns what it did: `start(options).done`. */
   async execute(options: ExecuteOptions = {}): Promise<JobResult> {
+    const results = this.#nodes.find((node) => isMainThreadEndpoint(node.options) && node.options.providesResults === true);
+    if (results) {
+      // Nobody would take its records: the job would stop once the buffers are full.
+      throw new ConfigurationError(
+        `results sink '${results.name}' is read with job.results(): run the pipeline with pipeline.start() and iterate job.results(), ` +
+          'or use collectSink() to get the records in the result of execute()',
+      );
+    }
     return this.start(options).done;
   }
 

@@ -136,6 +136,7 @@ export const resultsSinkDefinition = defineSink(import.meta, (options: ResultsSi
 /** The main-thread part of a results sink: per run, a channel per subtask and the receiver. */
 class ResultsEndpoint implements MainThreadEndpoint {
   readonly [MAIN_THREAD_ENDPOINT] = true as const;
+  readonly providesResults = true;
   readonly #channelBytes: number;
   readonly #highWaterMark: number;
 

@@ -101,9 +101,14 @@ class IterableSourceAdapter<T> implements SourceFunction<T, number> {
     return `record ${position} of the subtask's iterable`;
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.#closed = true;
-    if (!this.#done) await (this.#async ?? this.#sync)?.return?.();
+    if (this.#done) return;
+    // Not awaited: an async generator waiting in its pending next() would hold the subtask's end.
+    const iterator = this.#async ?? this.#sync;
+    void Promise.resolve()
+      .then(() => iterator?.return?.())
+      .catch(() => {});
   }
 
   /** Pulls the async iterator until the buffer holds {@link PULL_AHEAD} records or it ends; wakes the loop when records arrive. */

@@ -109,6 +109,12 @@ describe('a running job', () => {
     expect(() => sluice.writableSink({} as never)).toThrow(/writableSink needs a Writable stream/);
   });
 
+  it('is not executed with a results sink, whose records execute() would not take', async () => {
+    const pipeline = new sluice.Pipeline({ name: 'execute-results', parallelism: 1 });
+    pipeline.source(sluice.iterableSource([1])).sink(sluice.resultsSink(), { name: 'out' });
+    await expect(pipeline.execute()).rejects.toThrow(/results sink 'out' is read with job.results\(\): run the pipeline with pipeline.start\(\)/);
+  });
+
   it('has no results() without a results sink', () => {
     const pipeline = new sluice.Pipeline({ name: 'no-results', parallelism: 1 });
     pipeline.source(sluice.iterableSource([1])).sink(sluice.discardSink());
@@ -148,7 +154,7 @@ describe('a running job', () => {
 
     const refused = new sluice.Pipeline({ name: 'resume', parallelism: 1 });
     refused.source(sluice.iterableSource(numbers(1_000_000))).sink(sluice.resultsSink<number>());
-    const error = await failureOf(refused.execute({ checkpoints, restore: path.join(dir, 'savepoint') }));
+    const error = await failureOf(refused.start({ checkpoints, restore: path.join(dir, 'savepoint') }).done);
     expect(error.code).toBe('SLUICE_SOURCE_NOT_REPLAYABLE');
     expect(error.message).toMatch(new RegExp(`had read ${taken} records of its iterable.*Pass \\{ resume: 'skip' \\}`));
 
