@@ -207,7 +207,7 @@ class IterableFeeder {
   /** Answers start request `seq` of an attempt that starts at record `position`. */
   #start(seq: number, position: number): void {
     const refuse = (message: string) => {
-      this.#handover.answer(seq, REFUSED, 0);
+      this.#handover.answer(seq, REFUSED);
       this.#wakeWorker.ring();
       this.#run.fail(new SluiceError('SLUICE_SOURCE_NOT_REPLAYABLE', message));
     };
@@ -233,10 +233,11 @@ class IterableFeeder {
     } else {
       this.#sent = position;
     }
-    // Whatever an earlier attempt left in the ring is skipped by the new one, up to here.
+    // Whatever an earlier attempt left in the ring is skipped by the new one, up to this marker.
     this.#writer.discard();
+    void this.#writer.mark(seq);
     this.#endWritten = false;
-    this.#handover.answer(seq, ACCEPTED, this.#writer.position);
+    this.#handover.answer(seq, ACCEPTED);
     this.#wakeWorker.ring();
     if (this.#attempts++ === 0) void this.#pull();
   }
@@ -320,14 +321,22 @@ class MainThreadIterableSource implements SourceFunction<unknown, number> {
     this.#emitted = restoredPosition ?? 0;
     const seq = this.#handover.request(this.#emitted);
     new DoorbellRinger(channel.mainBell).ring();
+    const reader = this.#reader;
     for (;;) {
       const sampled = waiter.sample();
       const answer = this.#handover.answerTo(seq);
-      if (answer?.status === ACCEPTED) {
-        this.#reader.skipTo(answer.start);
-        return;
+      if (answer === REFUSED) throw new SluiceError('SLUICE_SOURCE_NOT_REPLAYABLE', `iterableSource '${ctx.operatorName}' cannot start at record ${this.#emitted} (the job's error says why)`);
+      if (answer === ACCEPTED) {
+        // Frames an earlier attempt left come first: drop them, up to this attempt's marker.
+        for (let frame = reader.next(); frame !== ChannelFrame.None; frame = reader.next()) {
+          if (frame === ChannelFrame.Marker && reader.markerId === seq) {
+            reader.cursor.clear();
+            reader.release();
+            return;
+          }
+        }
+        reader.release();
       }
-      if (answer) throw new SluiceError('SLUICE_SOURCE_NOT_REPLAYABLE', `iterableSource '${ctx.operatorName}' cannot start at record ${this.#emitted} (the job's error says why)`);
       await waiter.wait(sampled);
     }
   }
@@ -362,7 +371,7 @@ class MainThreadIterableSource implements SourceFunction<unknown, number> {
         waiter.wakeWhenRung(sampled, this.#wakeup);
         return emitted > 0 ? 'more' : 'idle';
       }
-      // A marker: the feeder writes none.
+      // A marker: this attempt's start, already passed in open().
     }
   }
 

@@ -8,7 +8,6 @@
  * | 0 | 4 | `REQUEST_SEQ` | number of start requests made (one per attempt) | worker |
  * | 4 | 4 | `ANSWER_SEQ` | the request last answered | main |
  * | 8 | 4 | `ANSWER_STATUS` | `ACCEPTED` or `REFUSED` | main |
- * | 12 | 4 | `ANSWER_START` | ring position where the attempt's records start (uint32) | main |
  * | 16 | 8 | `REQUEST_POSITION` | the record the attempt starts at (float64) | worker |
  * | 64 | 4 × 64 | snapshot log ids | checkpoint id of each log entry (entry = id mod 64) | worker |
  * | 320 | 8 × 64 | snapshot log positions | the position that checkpoint holds (float64) | worker |
@@ -19,7 +18,6 @@
 const REQUEST_SEQ = 0;
 const ANSWER_SEQ = 1;
 const ANSWER_STATUS = 2;
-const ANSWER_START = 3;
 /** Float64 index of the requested position (byte 16). */
 const REQUEST_POSITION = 2;
 const LOG_ENTRIES = 64;
@@ -66,17 +64,20 @@ export class Handover {
     return { seq, position: this.#floats[REQUEST_POSITION]! };
   }
 
-  /** Main: answers request `seq`. */
-  answer(seq: number, status: typeof ACCEPTED | typeof REFUSED, start: number): void {
+  /**
+   * Main: answers request `seq`. When it accepts, it writes a marker frame whose id is `seq` into
+   * the ring: the attempt's records follow it, and what an earlier attempt left before it is
+   * skipped.
+   */
+  answer(seq: number, status: typeof ACCEPTED | typeof REFUSED): void {
     Atomics.store(this.#words, ANSWER_STATUS, status);
-    Atomics.store(this.#words, ANSWER_START, start | 0);
-    Atomics.store(this.#words, ANSWER_SEQ, seq); // publish: status and start are visible with it
+    Atomics.store(this.#words, ANSWER_SEQ, seq); // publish: the status is visible with it
   }
 
-  /** Worker: the answer to request `seq`, once there is one. */
-  answerTo(seq: number): { readonly status: number; readonly start: number } | undefined {
+  /** Worker: the answer to request `seq` (`ACCEPTED` or `REFUSED`), once there is one. */
+  answerTo(seq: number): number | undefined {
     if (Atomics.load(this.#words, ANSWER_SEQ) !== seq) return undefined;
-    return { status: Atomics.load(this.#words, ANSWER_STATUS), start: Atomics.load(this.#words, ANSWER_START) >>> 0 };
+    return Atomics.load(this.#words, ANSWER_STATUS);
   }
 
   /** Worker: checkpoint `checkpointId` holds `position`. */

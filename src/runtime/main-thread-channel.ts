@@ -105,16 +105,11 @@ export class MainThreadChannelWriter {
     return published;
   }
 
-  /** Drops the batch and every pending frame, and publishes what was written: the reader skips to {@link position}. */
+  /** Drops the batch and every pending frame (a restarted reader skips what was written; see the source's start marker), and publishes. */
   discard(): void {
     while (this.#encoder.count > 0) this.#encoder.encode();
     this.#pending.length = 0;
     this.#publish();
-  }
-
-  /** The write position after everything written (published by {@link flush} and {@link discard}). */
-  get position(): number {
-    return this.#writer.position;
   }
 
   #writeBatch(): void {
@@ -190,11 +185,6 @@ export class MainThreadChannelReader {
     return this.#markerId;
   }
 
-  /** The read position (end of the last frame read). */
-  get position(): number {
-    return this.#reader.position;
-  }
-
   /** Reads the next frame. Frees the ring's room in batches; call {@link release} before parking. */
   next(): ChannelFrame {
     const reader = this.#reader;
@@ -213,15 +203,6 @@ export class MainThreadChannelReader {
       default:
         throw new RangeError(`unknown frame type ${reader.frameType} on a main-thread channel`);
     }
-  }
-
-  /** Reads and drops frames until the read position is `position` (a restarted reader skips what an earlier attempt left). */
-  skipTo(position: number): void {
-    const reader = this.#reader;
-    while (reader.position !== position && reader.tryRead()) {
-      // dropped
-    }
-    reader.release();
   }
 
   /** Frees the room of every frame read, and rings the writer. */
