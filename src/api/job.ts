@@ -113,6 +113,7 @@ export function attachEndpoints(
         operator: node.name,
         parallelism: node.parallelism ?? settings.parallelism,
         checkpointing: execute.checkpoints !== undefined,
+        signal: controller.signal,
         fail: (error) => {
           failure ??= error;
           controller.abort(error);

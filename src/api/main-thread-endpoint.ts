@@ -17,6 +17,8 @@ export interface EndpointRun {
   readonly parallelism: number;
   /** Whether the run takes checkpoints (then it restarts from them after a failure, by default). */
   readonly checkpointing: boolean;
+  /** Aborted when the job is cancelled or stopped by a connector: nothing more should start. */
+  readonly signal: AbortSignal;
   /** Stops the job with `error`: `done` rejects with it. */
   fail(error: Error): void;
   /** Cancels the job: `done` rejects with a JobCancelledError whose cause is `reason`. */

@@ -153,6 +153,9 @@ class IterableFeeder {
     this.#waiter = new DoorbellWaiter(channel.mainBell);
     this.#wakeWorker = new DoorbellRinger(channel.workerBell);
     this.#handover = new Handover(handover);
+    // A subtask waiting in open() for its answer does not see the job's cancel: refuse it, so it
+    // fails at once instead of holding its thread until the job gives up on it.
+    run.signal.addEventListener('abort', () => this.#waiter.ring(), { once: true });
     void this.#feed();
   }
 
@@ -166,6 +169,11 @@ class IterableFeeder {
   /** The job ended: stop, and close the iterable if it was not read to its end. */
   stop(): void {
     if (this.#stopped) return;
+    const request = this.#handover.pendingRequest();
+    if (request) {
+      this.#handover.answer(request.seq, REFUSED);
+      this.#wakeWorker.ring();
+    }
     this.#stopped = true;
     this.#waiter.close();
     this.#resumePuller?.();
@@ -185,7 +193,12 @@ class IterableFeeder {
     while (!this.#stopped) {
       const sampled = this.#waiter.sample();
       const request = this.#handover.pendingRequest();
-      if (request) this.#start(request.seq, request.position);
+      if (request && this.#run.signal.aborted) {
+        this.#handover.answer(request.seq, REFUSED);
+        this.#wakeWorker.ring();
+      } else if (request) {
+        this.#start(request.seq, request.position);
+      }
       if (this.#attempts > 0 && !this.#stopped) {
         while (this.#sent < this.#pulled && !writer.backpressured) {
           writer.add(this.#buffer[this.#sent - this.#base], 0);
@@ -325,7 +338,9 @@ class MainThreadIterableSource implements SourceFunction<unknown, number> {
     for (;;) {
       const sampled = waiter.sample();
       const answer = this.#handover.answerTo(seq);
-      if (answer === REFUSED) throw new SluiceError('SLUICE_SOURCE_NOT_REPLAYABLE', `iterableSource '${ctx.operatorName}' cannot start at record ${this.#emitted} (the job's error says why)`);
+      if (answer === REFUSED) {
+        throw new SluiceError('SLUICE_SOURCE_NOT_REPLAYABLE', `iterableSource '${ctx.operatorName}': the main thread did not let it start at record ${this.#emitted} (the job's error says why)`);
+      }
       if (answer === ACCEPTED) {
         // Frames an earlier attempt left come first: drop them, up to this attempt's marker.
         for (let frame = reader.next(); frame !== ChannelFrame.None; frame = reader.next()) {

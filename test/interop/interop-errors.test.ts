@@ -123,6 +123,16 @@ describe('a running job', () => {
     return job.done;
   });
 
+  it('cancelled as it starts, ends with a JobCancelledError (the iterable source waiting to start is let go)', async () => {
+    const pipeline = new sluice.Pipeline({ name: 'cancel-at-start', parallelism: 1 });
+    pipeline.source(sluice.iterableSource(numbers(1_000))).sink(sluice.discardSink());
+    const job = pipeline.start();
+    job.cancel('changed my mind');
+    const error = await failureOf(job.done);
+    expect(error.code).toBe('SLUICE_JOB_CANCELLED');
+    expect(error.cause).toBe('changed my mind');
+  });
+
   it('is cancelled when the results loop is left early, and its results iterate once', async () => {
     const pipeline = new sluice.Pipeline({ name: 'break', parallelism: 1 });
     pipeline.source(sluice.iterableSource(numbers(1_000_000))).sink(sluice.resultsSink<number>());
