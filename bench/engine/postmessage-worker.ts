@@ -58,7 +58,7 @@ async function produce(): Promise<void> {
 
 async function consume(): Promise<void> {
   const sink = (ops.sink as (options: unknown) => ReturnType<typeof numericSink.impl>)(undefined);
-  await sink.open?.(BASELINE_CONTEXT);
+  await sink.open?.({ ...BASELINE_CONTEXT, wakeup() {} });
   const reduce = ops.reduce as (a: unknown, b: unknown, ctx: typeof BASELINE_CONTEXT) => unknown;
   const accumulators = new Map<Key, unknown>();
   await new Promise<void>((resolve) => {

@@ -43,7 +43,7 @@ export async function openOperators<T>(operators: BaselineOperators<T>, options:
   const source = operators.source.impl(options);
   await source.open({ ...BASELINE_CONTEXT, wakeup() {}, deadLetters: { count: 0 } }, undefined);
   const sink = operators.sink.impl(undefined);
-  await sink.open?.(BASELINE_CONTEXT);
+  await sink.open?.({ ...BASELINE_CONTEXT, wakeup() {} });
   return { source, map: operators.map.impl, reduce: operators.reduce.impl, keyOf: operators.keyOf, sink };
 }
 

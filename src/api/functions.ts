@@ -71,8 +71,12 @@ export interface SourceFunction<T, Position = unknown> {
   open(ctx: SourceContext, restoredPosition: Position | undefined): void | Promise<void>;
   /** Emits at most `budget` records to `out`. */
   poll(out: Collector<T>, budget: number): SourceStatus;
-  /** The position after the last record emitted, for checkpoints. */
-  position(): Position;
+  /**
+   * The position after the last record emitted. A checkpoint's snapshot passes its id (other
+   * callers, such as an error message, pass none): a source that hands records over from
+   * elsewhere can note which position each checkpoint holds.
+   */
+  position(checkpointId?: number): Position;
   /**
    * Restore at another parallelism: returns this subtask's position (then passed to `open`)
    * from `previous`, the positions of every subtask of the checkpoint (index = old subtask).
@@ -92,7 +96,10 @@ export interface SourceFunction<T, Position = unknown> {
 }
 
 /** Context of a sink subtask. */
-export interface SinkContext<Opt = unknown> extends OperatorContext<Opt> {}
+export interface SinkContext<Opt = unknown> extends OperatorContext<Opt> {
+  /** Wakes the subtask's loop after `backpressured()` said true, once the sink can take records again. */
+  wakeup(): void;
+}
 
 /**
  * A sink, instantiated once per subtask. A sink that takes part in checkpoints implements
@@ -123,6 +130,16 @@ export interface SinkFunction<T, Result = unknown> {
   rescaleState?(ctx: SinkContext, previous: ReadonlyArray<{ readonly subtask: number; readonly state: unknown }>, previousParallelism: number): unknown;
   /** Receives one record; `ingestNanos` is when its source emitted it (`process.hrtime`). */
   write(record: T, ingestNanos: number): void;
+  /**
+   * Whether the sink holds records its destination has not taken yet (a consumer in another
+   * thread is behind). While true, the subtask hands it no more records and goes on with its
+   * other work, without blocking its thread; the sink calls `ctx.wakeup()` once it can take more.
+   * Records of a batch already being handed over still arrive (up to about a thousand): keep them.
+   * Called often: answer from a field, moving held records on first if there is room.
+   */
+  backpressured?(): boolean;
+  /** Called at the end of each step of the subtask's loop: pass on what `write` batched, so a trickle of records is not held. */
+  flush?(): void;
   /** Called when every input has ended; what it returns is the sink's part of the job result. */
   finish?(): Result | Promise<Result>;
   /** Releases resources. Called once, also after a failure. */

@@ -17,11 +17,14 @@ import type { JobSettings, ResolvedJobSettings } from '../plan/job-settings.js';
 import { checkParallelism, resolveJobSettings } from '../plan/job-settings.js';
 import { resolveOperatorUid } from '../plan/operator-uid.js';
 import type { KeySpec, LogicalEdge, LogicalNode, OperatorKind, Partitioning } from '../plan/logical-graph.js';
-import type { ExecuteOptions, JobResult } from '../runtime/job-result.js';
+import type { ExecuteOptions, JobEvent, JobResult } from '../runtime/job-result.js';
 import { JobControl } from '../runtime/job-control.js';
 import { isSubtaskWorker } from '../runtime/worker-marker.js';
 import { refuseExecuteDuringModuleEvaluation } from '../runtime/top-level-execute.js';
 import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
+import { Job, attachEndpoints } from './job.js';
+import { isMainThreadEndpoint } from './main-thread-endpoint.js';
+import type { AttachedEndpoints } from './job.js';
 
 /** Options of a {@link Pipeline}: the job-wide settings (name, default parallelism, key groups, channel size). */
 export type PipelineOptions = JobSettings;
@@ -67,9 +70,14 @@ export type OperatorArgs<Opt> = unknown extends Opt
     ? [options?: OperatorOptions<Opt>]
     : [options: OperatorOptions<Opt> & { readonly options: Opt }];
 
-/** A handle on a sink in the pipeline; its name finds its results in the {@link JobResult}. */
-export interface SinkHandle {
+/**
+ * A handle on a sink in the pipeline; its name finds its results in the {@link JobResult}, and
+ * `job.results(handle)` iterates the records of a results sink (typed as the stream's records).
+ */
+export interface SinkHandle<T = unknown> {
   readonly name: string;
+  /** Phantom member carrying the type of the records the sink receives (never set). */
+  readonly __records?: T;
 }
 
 function checkFunction(value: unknown, kind: FunctionKind, where: string): FunctionDefinition {
@@ -121,12 +129,31 @@ export class Pipeline {
       throw new ConfigurationError('pipeline.source() needs a source spec, such as generatorSource({...}) or fileSource({...})');
     }
     checkFunction(spec.fn, 'source', 'pipeline.source()');
-    const node = this.addNode('source', spec.fn, [], { ...options, options: spec.options, returns: spec.shape }, spec.name);
+    const parallelism = options.parallelism ?? spec.parallelism;
+    const node = this.addNode('source', spec.fn, [], { ...options, parallelism, options: spec.options, returns: spec.shape }, spec.name);
     return new DataStream<T>(this, node);
   }
 
-  /** Runs the job to its end (or until cancelled) and returns what it did. */
+  /** Runs the job to its end (or until cancelled) and returns what it did: `start(options).done`. */
   async execute(options: ExecuteOptions = {}): Promise<JobResult> {
+    const results = this.#nodes.find((node) => isMainThreadEndpoint(node.options) && node.options.providesResults === true);
+    if (results) {
+      // Nobody would take its records: the job would stop once the buffers are full.
+      throw new ConfigurationError(
+        `results sink '${results.name}' is read with job.results(): run the pipeline with pipeline.start() and iterate job.results(), ` +
+          'or use collectSink() to get the records in the result of execute()',
+      );
+    }
+    return this.start(options).done;
+  }
+
+  /**
+   * Starts the job and returns a handle on it at once: `done` resolves with what `execute()`
+   * returns, `results()` iterates the records of a results sink while the job runs, and the
+   * handle cancels it or takes savepoints. Throws when the pipeline cannot start (no sink,
+   * already running, a connector that cannot run again).
+   */
+  start(options: ExecuteOptions = {}): Job {
     if (isSubtaskWorker()) {
       throw new ConfigurationError(
         `execute() was called while a sluice worker thread imported a module to find its operators (pipeline '${this.options.name}'): ` +
@@ -139,22 +166,47 @@ export class Pipeline {
     if (!this.#nodes.some((node) => node.kind === 'sink')) {
       throw new ConfigurationError('the pipeline has no sink: add one with stream.sink(...)');
     }
-    // Marked running before the first await: a second execute() or a cancel() in the same tick
-    // must see this one.
+    // Before the first await: called from a module's top-level code, the stack still shows it.
+    const evaluated = refuseExecuteDuringModuleEvaluation(this.#nodes.map((node) => node.fn?.moduleUrl));
+    // Marked running before anything else: a second start() or a cancel() in the same tick must see this one.
     const controller = new AbortController();
     const control = new JobControl();
     this.#running = { cancel: (reason) => controller.abort(reason), control };
+    let endpoints: AttachedEndpoints;
+    try {
+      endpoints = attachEndpoints(this.#nodes, this.options, options, controller);
+    } catch (error) {
+      this.#running = undefined;
+      void evaluated.catch(() => {});
+      throw error;
+    }
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
-    try {
-      await refuseExecuteDuringModuleEvaluation(this.#nodes.map((node) => node.fn?.moduleUrl));
-      const { executeJob } = await import('../runtime/job-manager.js');
-      return await executeJob(this.options, this.#nodes, { ...options, signal: controller.signal }, control);
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-      this.#running = undefined;
-    }
+    const userOnEvent = options.onEvent;
+    const onEvent = (event: JobEvent) => {
+      endpoints.onEvent(event);
+      userOnEvent?.(event);
+    };
+    const done = (async () => {
+      try {
+        await evaluated;
+        const { executeJob } = await import('../runtime/job-manager.js');
+        const result = await executeJob(this.options, endpoints.nodes, { ...options, signal: controller.signal, onEvent }, control);
+        // A Writable sink finishes writing the last records before the job counts as done.
+        await endpoints.onEnd({ kind: 'finished', result });
+        return result;
+      } catch (error) {
+        // An endpoint that stopped the job (a Writable that failed) says why, not the cancel it caused.
+        const failure = endpoints.failure ?? error;
+        await endpoints.onEnd({ kind: 'failed', error: failure }).catch(() => {});
+        throw failure;
+      } finally {
+        options.signal?.removeEventListener('abort', onAbort);
+        this.#running = undefined;
+      }
+    })();
+    return new Job(done, control, (reason) => controller.abort(reason), endpoints.results);
   }
 
   /**
@@ -321,7 +373,7 @@ export class DataStream<T> {
   }
 
   /** Writes the stream to a sink. */
-  sink(spec: SinkSpec<Accepted<T>>, options: Omit<OperatorOptions, 'options' | 'returns'> = {}): SinkHandle {
+  sink(spec: SinkSpec<Accepted<T>>, options: Omit<OperatorOptions, 'options' | 'returns'> = {}): SinkHandle<T> {
     if (spec === null || typeof spec !== 'object' || !isFunctionDefinition(spec.fn)) {
       throw new ConfigurationError('sink() needs a sink spec, such as fileSink({...}), collectSink() or discardSink()');
     }

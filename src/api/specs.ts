@@ -80,6 +80,11 @@ export interface SourceSpec<T = unknown> {
   readonly name: string;
   /** Shape of the records it emits. */
   readonly shape: RecordShape;
+  /**
+   * The parallelism the source runs at unless the operator's options set one (a source reading
+   * one iterable of the main thread runs at 1). Default: the pipeline's.
+   */
+  readonly parallelism?: number;
   /** Phantom member carrying the record type (never set): `source(spec)` returns a `DataStream<T>`. */
   readonly __record?: T;
 }

@@ -36,3 +36,11 @@ export type {
   TransactionalFileSinkResult,
   TransactionalFileSinkState,
 } from './transactional-file-sink.js';
+export { iterableSource, iterableSourceDefinition, stdinSource } from './iterable-source.js';
+export type { ByteStreamFormat, IterableSourceOptions } from './iterable-source.js';
+export { defineIterableSource } from './worker-iterable-source.js';
+export type { IterableSourceFactory, IterableSourceStart } from './worker-iterable-source.js';
+export { RESULTS_SINK_DEFAULTS, resultsSink, resultsSinkDefinition } from './results-sink.js';
+export type { ResultsSinkOptions, ResultsSinkResult } from './results-sink.js';
+export { writableSink } from './writable-sink.js';
+export type { WritableSinkOptions } from './writable-sink.js';

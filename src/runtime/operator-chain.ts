@@ -5,6 +5,7 @@ import type {
   MapFunction,
   ProcessFunction,
   ReduceFunction,
+  SinkContext,
   SinkFactory,
   SinkFunction,
   SourceContext,
@@ -269,14 +270,29 @@ class ProcessOperator extends KeyedOperator {
 class SinkOperator extends ChainedOperator {
   readonly sink: SinkFunction<unknown>;
   readonly #context: RecordContext;
-  readonly #ctx: OperatorContext;
+  readonly #ctx: SinkContext;
   #closed = false;
+  /** Whether the sink holds records its destination has not taken (see SinkFunction.backpressured). */
+  readonly backpressured: () => boolean;
+  /** Passes on what the sink batched (see SinkFunction.flush). */
+  readonly flush: () => void;
 
-  constructor(name: string, sink: SinkFunction<unknown>, ctx: OperatorContext, context: RecordContext) {
+  constructor(name: string, sink: SinkFunction<unknown>, ctx: SinkContext, context: RecordContext) {
     super(name, { collect() {} });
     this.sink = sink;
     this.#ctx = ctx;
     this.#context = context;
+    // Bound once: the input gate asks between every few records.
+    this.backpressured = sink.backpressured ? () => this.#call(() => sink.backpressured!()) : () => false;
+    this.flush = sink.flush ? () => this.#call(() => sink.flush!()) : () => {};
+  }
+
+  #call<R>(body: () => R): R {
+    try {
+      return body();
+    } catch (error) {
+      fail(this.name, error);
+    }
   }
 
   restoredState: unknown;
@@ -457,7 +473,7 @@ export class OperatorChain {
           break;
         case 'sink': {
           const factory = await load<SinkFactory<unknown>>();
-          built = sink = new SinkOperator(operator.name, factory(operator.options), ctx, context);
+          built = sink = new SinkOperator(operator.name, factory(operator.options), { ...ctx, wakeup }, context);
           break;
         }
         case 'union':
@@ -509,7 +525,7 @@ export class OperatorChain {
         operators.push(operator.snapshotState(checkpointId).then((sink) => ({ name: operator.name, uid: this.#uids.get(operator.name), sink })));
       }
     }
-    const source = this.source?.source.position();
+    const source = this.source?.source.position(checkpointId);
     const chain = [...this.#uids.values()];
     const inputEnded = this.#inputEnded;
     return Promise.all(operators).then((done) => ({ source, chain, operators: done, ...(inputEnded ? { inputEnded } : {}) }));

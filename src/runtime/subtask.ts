@@ -77,6 +77,8 @@ export class Subtask {
   #finishedAtRestore = false;
   #sourceStatus: SourceStatus = 'more';
   #handle: RecordHandler = () => {};
+  /** Whether the chain's sink holds records its destination has not taken (a sink never blocks the thread). */
+  #sinkBackpressured: () => boolean = () => false;
   /** What is being processed, for error messages: the source, or the input gate's channels. */
   #reading: 'source' | 'inputs' | undefined;
 
@@ -136,6 +138,7 @@ export class Subtask {
       );
     }
     this.#handle = this.#recordHandler(chain);
+    if (chain.sink) this.#sinkBackpressured = chain.sink.backpressured;
     const rolledBack =
       chain.sink && chain.sink.rolledBack.length > 0 && restore
         ? { operator: chain.sink.name, checkpointId: restore.checkpointId, items: chain.sink.rolledBack }
@@ -188,6 +191,7 @@ export class Subtask {
       this.#pendingTrigger = undefined;
     }
     this.#outputs.flush();
+    chain.sink?.flush();
     return progressed ? StepResult.Progressed : StepResult.Idle;
   }
 
@@ -332,7 +336,7 @@ export class Subtask {
   }
 
   #backpressured(): boolean {
-    return this.#outputs.backpressured();
+    return this.#outputs.backpressured() || this.#sinkBackpressured();
   }
 
   #pollControl(): void {

@@ -2,8 +2,8 @@
  * The mistakes the builder's types catch. Every line marked `// mistake` must fail to compile
  * (the type-check test asserts an error on each of them and on no other line).
  */
-import { Pipeline, collectSink, fileSource, generatorSource } from '../../../src/index.js';
-import { byLine, byUser, digits, lengthOf, perLine, scaled, sumNumbers, totals } from './ops.js';
+import { Pipeline, collectSink, defineIterableSource, fileSource, generatorSource, iterableSource, resultsSink, sinkSpec, sourceSpec, writableSink } from '../../../src/index.js';
+import { byLine, byUser, counter, digits, lengthOf, perLine, printer, scaled, sumNumbers, totals } from './ops.js';
 import type { Event } from './ops.js';
 
 const pipeline = new Pipeline();
@@ -33,3 +33,21 @@ lines.map(lengthOf).map(scaled, { options: { factor: 'two' } }); // mistake
 
 // A sink of numbers on a stream of strings.
 lines.sink(collectSink<number>()); // mistake
+
+// Node interop: a source needs an iterable or a Readable, a sink a Writable.
+pipeline.source(iterableSource(42)); // mistake
+lines.sink(writableSink('out.txt')); // mistake
+// Results typed as the stream's records.
+const handle = lines.sink(resultsSink<string>());
+async function readResults(): Promise<void> {
+  for await (const value of pipeline.start().results(handle)) {
+    const n: number = value; // mistake
+    void n;
+  }
+}
+void readResults;
+lines.sink(resultsSink<number>()); // mistake
+// Your own sources and sinks: options of their type, records of the stream's type.
+pipeline.source(sourceSpec(counter, { upTo: 'ten' })); // mistake
+lines.sink(sinkSpec(printer, { prefix: '> ' })); // mistake
+export const notIterable = defineIterableSource(import.meta, () => 42); // mistake

@@ -1,6 +1,6 @@
 /** Functions the type fixtures use: a module as a user would write it. */
-import { defineKeySelector, defineMap, defineProcess, defineReduce } from '../../../src/index.js';
-import type { Collector, OperatorContext } from '../../../src/index.js';
+import { defineIterableSource, defineKeySelector, defineMap, defineProcess, defineReduce, defineSink, defineSource } from '../../../src/index.js';
+import type { Collector, OperatorContext, SinkFunction, SourceFunction } from '../../../src/index.js';
 
 export interface Event {
   readonly user: string;
@@ -33,3 +33,26 @@ export const perLine = defineProcess(import.meta, {
     out.collect(line.length);
   },
 });
+
+/** A source defined by hand: numbers from 0 below `options.upTo`. */
+export const counter = defineSource(import.meta, (options: { upTo: number }): SourceFunction<number, number> => {
+  let next = 0;
+  return {
+    open(_ctx, restored) {
+      next = restored ?? 0;
+    },
+    poll(out, budget) {
+      for (let i = 0; i < budget && next < options.upTo; i++) out.collect(next++);
+      return next < options.upTo ? 'more' : 'end';
+    },
+    position: () => next,
+  };
+});
+/** A sink defined by hand: prints numbers with a prefix. */
+export const printer = defineSink(import.meta, (options: { prefix: string }): SinkFunction<number> => ({
+  write(value) {
+    console.log(options.prefix + value);
+  },
+}));
+/** A source from an iterable made in the worker. */
+export const words = defineIterableSource(import.meta, (options: { text: string }) => options.text.split(' '));

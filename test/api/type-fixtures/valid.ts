@@ -2,9 +2,22 @@
  * Correct jobs: this file compiles without an error, and the types it asserts are the ones
  * the builder infers (`Equal` fails to compile when they differ).
  */
-import { Pipeline, collectSink, fileSink, fileSource, generatorSource } from '../../../src/index.js';
-import type { DataStream, NumericGeneratorRecord } from '../../../src/index.js';
-import { byLine, byUser, concat, digits, lengthOf, perLine, scaled, sumNumbers, toPair, totals } from './ops.js';
+import { Readable } from 'node:stream';
+import {
+  Pipeline,
+  collectSink,
+  fileSink,
+  fileSource,
+  generatorSource,
+  iterableSource,
+  resultsSink,
+  sinkSpec,
+  sourceSpec,
+  stdinSource,
+  writableSink,
+} from '../../../src/index.js';
+import type { DataStream, Job, JobResult, NumericGeneratorRecord, SinkHandle } from '../../../src/index.js';
+import { byLine, byUser, concat, counter, digits, lengthOf, perLine, printer, scaled, sumNumbers, toPair, totals, words } from './ops.js';
 import type { Event, Total } from './ops.js';
 
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
@@ -51,5 +64,33 @@ function count(stream: DataStream<unknown>): void {
   stream.sink(collectSink());
 }
 count(generated);
+
+// Node interop: sources from iterables and streams, results back as an async iterable.
+async function* generate(): AsyncGenerator<Event> {
+  yield { user: 'ann', amount: 1 };
+}
+const fromGenerator = pipeline.source(iterableSource(generate()));
+expectType<typeof fromGenerator, DataStream<Event>>(true);
+const fromArray = pipeline.source(iterableSource([1, 2, 3]));
+expectType<typeof fromArray, DataStream<number>>(true);
+const fromStream = pipeline.source(iterableSource<Event>(Readable.from([]), { resume: 'skip' }));
+expectType<typeof fromStream, DataStream<Event>>(true);
+const fromStdin = pipeline.source(stdinSource());
+expectType<typeof fromStdin, DataStream<string>>(true);
+const fromCounter = pipeline.source(sourceSpec(counter, { upTo: 10 }));
+expectType<typeof fromCounter, DataStream<number>>(true);
+const fromWords = pipeline.source(sourceSpec(words, { text: 'a b' }));
+expectType<typeof fromWords, DataStream<string>>(true);
+fromCounter.sink(sinkSpec(printer, { prefix: '> ' }));
+const totalsOut = fromGenerator.keyBy(byUser).process(totals).sink(resultsSink<Total>());
+expectType<typeof totalsOut, SinkHandle<Total>>(true);
+fromStdin.sink(writableSink(process.stdout));
+async function consume(): Promise<void> {
+  const job = pipeline.start({ checkpoints: { mode: 'aligned', dir: 'ckpt' } });
+  expectType<typeof job, Job>(true);
+  for await (const total of job.results(totalsOut)) expectType<typeof total, Total>(true);
+  expectType<typeof job.done, Promise<JobResult>>(true);
+}
+void consume;
 
 declare function byLength(): import('../../../src/index.js').KeySelectorDefinition<number>;

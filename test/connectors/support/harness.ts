@@ -56,7 +56,7 @@ export function sourceContext(subtaskIndex: number, parallelism: number, options
 
 /** A fake sink context. */
 export function sinkContext(subtaskIndex: number, parallelism: number): SinkContext {
-  return { operatorName: 'sink-under-test', subtaskIndex, parallelism, maxParallelism: 128, jobId: 't', options: null };
+  return { operatorName: 'sink-under-test', subtaskIndex, parallelism, maxParallelism: 128, jobId: 't', options: null, wakeup() {} };
 }
 
 /** A fresh source instance for one subtask, made by the spec's factory as a worker would. */
