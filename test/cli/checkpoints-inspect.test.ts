@@ -48,10 +48,10 @@ describe('sluice checkpoints inspect', () => {
     return target;
   }
 
-  /** The checkpoint's segments, in file order. */
+  /** The segments of the merged file that holds the source's state (merged-0.seg: subtask 0's snapshots), in file order. */
   async function segmentsOf(target: string): Promise<InspectReport['segments']> {
     const report = JSON.parse((await runCli(['checkpoints', 'inspect', target, '--json'])).stdout) as InspectReport;
-    return report.segments.sort((a, b) => a.offset - b.offset);
+    return report.segments.filter((segment) => segment.file === 'merged-0.seg').sort((a, b) => a.offset - b.offset);
   }
 
   it('shows the metadata, per-subtask statistics, files and segments, and verifies every one (exit 0)', async () => {
@@ -62,11 +62,12 @@ describe('sluice checkpoints inspect', () => {
     expect(result.stdout).toMatch(/^ {2}generate +0\/1 /m);
     expect(result.stdout).toMatch(/^ {2}count -> commit +1\/2 /m);
     expect(result.stdout).toMatch(/^ {2}format +version 2$/m);
-    expect(result.stdout).toMatch(/NAME +SIZE +SEGMENTS +CHECK\n {2}merged-0\.seg +\S+ \S*B +3 +ok$/m);
+    // Subtask i's snapshots share merged file i: the source's and count's subtask 0, and count's subtask 1.
+    expect(result.stdout).toMatch(/NAME +SIZE +SEGMENTS +CHECK\n {2}merged-0\.seg +\S+ \S*B +2 +ok\n {2}merged-1\.seg +\S+ \S*B +1 +ok$/m);
     expect(result.stdout).toMatch(/NAME +CONTENT +FILE +OFFSET +SIZE +RAW +SHA-256 +CHECK/);
     expect(result.stdout).toMatch(/^ {2}generate-0\.state\.zst +state of 'generate' subtask 0 +merged-0\.seg +\d+ /m);
-    expect(result.stdout.match(/ merged-0\.seg +\d+ .* [0-9a-f]{64} {2}ok$/gm)).toHaveLength(3);
-    expect(result.stdout).toMatch(/^verified: all 1 file and 3 segments have their recorded size and SHA-256$/m);
+    expect(result.stdout.match(/ merged-[01]\.seg +\d+ .* [0-9a-f]{64} {2}ok$/gm)).toHaveLength(3);
+    expect(result.stdout).toMatch(/^verified: all 2 files and 3 segments have their recorded size and SHA-256$/m);
   });
 
   it('prints JSON with --json, given the _metadata file too', async () => {
@@ -81,7 +82,10 @@ describe('sluice checkpoints inspect', () => {
       }
       expect(typeof subtask.stats['unaligned']).toBe('boolean');
     }
-    expect(report.files.map((file) => [file.name, file.segments, file.status])).toEqual([['merged-0.seg', 3, 'ok']]);
+    expect(report.files.map((file) => [file.name, file.segments, file.status])).toEqual([
+      ['merged-0.seg', 2, 'ok'],
+      ['merged-1.seg', 1, 'ok'],
+    ]);
     expect(report.segments.map((segment) => segment.status)).toEqual(['ok', 'ok', 'ok']);
     expect(report.summary).toMatchObject({ id: report.metadata.checkpointId, kind: 'checkpoint', mode: 'aligned' });
   });
@@ -95,31 +99,35 @@ describe('sluice checkpoints inspect', () => {
 
     const table = await runCli(['checkpoints', 'inspect', damaged]);
     expect(table.code).toBe(1);
-    expect(table.stdout).toMatch(/DAMAGED: 0 of 1 file and 1 of 3 segments are missing, truncated or corrupt; this checkpoint cannot be restored/);
+    expect(table.stdout).toMatch(/DAMAGED: 0 of 2 files and 1 of 3 segments are missing, truncated or corrupt; this checkpoint cannot be restored/);
     expect(table.stdout).toContain(`  ${last.name} (${last.content}, in merged-0.seg at offset ${last.offset}): corrupt: `);
     const json = JSON.parse((await runCli(['checkpoints', 'inspect', damaged, '--json'])).stdout) as InspectReport;
     expect(json.valid).toBe(false);
-    expect(json.files.map((file) => file.status)).toEqual(['ok']);
-    expect(json.segments.sort((a, b) => a.offset - b.offset).map((segment) => segment.status)).toEqual(['ok', 'ok', 'corrupt']);
+    expect(json.files.map((file) => file.status)).toEqual(['ok', 'ok']);
+    const statuses = Object.fromEntries(json.segments.map((segment) => [segment.name, segment.status]));
+    expect(Object.values(statuses).sort()).toEqual(['corrupt', 'ok', 'ok']);
+    expect(statuses[last.name]).toBe('corrupt');
   });
 
-  it('names a truncated merged file and the segments it cuts off, and a missing one', async () => {
+  it('names a truncated merged file and the segments it cuts off, and a missing one, leaving the other file ok', async () => {
     const truncated = await copy('truncated');
     const segments = await segmentsOf(truncated);
     await truncate(path.join(truncated, 'merged-0.seg'), segments[1]!.offset + 4);
     const cut = await runCli(['checkpoints', 'inspect', truncated]);
     expect(cut.code).toBe(1);
-    expect(cut.stdout).toMatch(/DAMAGED: 1 of 1 file and 2 of 3 segments/);
+    expect(cut.stdout).toMatch(/DAMAGED: 1 of 2 files and 1 of 3 segments/);
     expect(cut.stdout).toContain(`  merged-0.seg: truncated: `);
     expect(cut.stdout).toContain(`it is cut off from segment ${segments[1]!.name} (${segments[1]!.content}`);
     const json = JSON.parse((await runCli(['checkpoints', 'inspect', truncated, '--json'])).stdout) as InspectReport;
-    expect(json.segments.sort((a, b) => a.offset - b.offset).map((segment) => segment.status)).toEqual(['ok', 'truncated', 'truncated']);
+    const inFile = json.segments.filter((segment) => segment.file === 'merged-0.seg').sort((a, b) => a.offset - b.offset);
+    expect(inFile.map((segment) => segment.status)).toEqual(['ok', 'truncated']);
+    expect(json.segments.find((segment) => segment.file === 'merged-1.seg')!.status).toBe('ok');
 
     const missing = await copy('missing');
     await rm(path.join(missing, 'merged-0.seg'));
     const gone = await runCli(['checkpoints', 'inspect', missing]);
     expect(gone.code).toBe(1);
-    expect(gone.stdout).toMatch(/DAMAGED: 1 of 1 file and 3 of 3 segments/);
+    expect(gone.stdout).toMatch(/DAMAGED: 1 of 2 files and 2 of 3 segments/);
     expect(gone.stdout).toContain(`  merged-0.seg: missing: `);
   });
 
@@ -131,7 +139,7 @@ describe('sluice checkpoints inspect', () => {
     await writeFile(path.join(damaged, 'merged-0.seg'), bytes);
     const result = await runCli(['checkpoints', 'inspect', damaged]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/DAMAGED: 0 of 1 file and 1 of 3 segments/);
+    expect(result.stdout).toMatch(/DAMAGED: 0 of 2 files and 1 of 3 segments/);
     expect(result.stdout).toMatch(
       new RegExp(`^ {2}${generate.name.replaceAll('.', '\\.')} \\(state of 'generate' subtask 0, in merged-0\\.seg at offset ${generate.offset}\\): corrupt: .*its SHA-256 is [0-9a-f]{64}, its _metadata records`, 'm'),
     );

@@ -28,7 +28,7 @@ describe('snapshot file names', () => {
     // The first checkpoint: every subtask still ran (later ones may record a finished source without files).
     const [latest] = await new storage.CheckpointStorage({ checkpointDir: dir, job: 'file-names' }).list();
     expect(latest).toBeDefined();
-    expect((await readdir(latest!.dir)).sort()).toEqual(['_metadata', 'merged-0.seg']);
+    expect((await readdir(latest!.dir)).sort()).toEqual(['_metadata', 'merged-0.seg', 'merged-1.seg']);
     const names = latest!.metadata.segments.map((segment) => segment.name).sort();
     expect(names).toEqual(['counts-v1-0.state.zst', 'counts-v1-1.state.zst', 'numbers-in-0.state.zst', 'numbers-in-1.state.zst']);
     expect(latest!.metadata.subtasks.find((subtask) => subtask.operator === 'count per key -> write out')!.uids).toEqual(['counts-v1', 'write-out']);
