@@ -50,12 +50,12 @@ export const OWN_FILE_MIN_BYTES = 4 << 20;
  */
 export const MAX_MERGED_FILES = 4;
 
-/** A merged file of a checkpoint once written: its entry, its segments, and when it was durable. */
+/** A merged file of a checkpoint once written: its entry, its segments, and how long writing it took. */
 interface WrittenMergedFile {
   readonly file: CheckpointFile | undefined;
   readonly segments: readonly CheckpointSegment[];
-  /** performance.now() when its fsync returned. */
-  readonly durableAt: number;
+  /** Milliseconds its write and fsync took. */
+  readonly writeMs: number;
 }
 
 /** A snapshot of an acknowledgement, encoded for the merged file or already in a file of its own. */
@@ -349,11 +349,12 @@ export class CheckpointCoordinator {
         if (ack === undefined) return [];
         const own = ack.segments.map((segment) => segmentOf.get(segment.name)!);
         const merged = ack.segments.some((segment) => segment.kind === 'merged');
-        const durableAt = written[this.#mergedFileOf(subtask)]?.durableAt ?? ack.encoded;
+        const writeMs = written[this.#mergedFileOf(subtask)]?.writeMs ?? 0;
         return [{
           ...ack.stats,
-          // Its asynchronous phase ends when its last byte is durable: for a merged segment, at its merged file's fsync.
-          asyncDurationMs: (merged ? durableAt : ack.encoded) - ack.received,
+          // Its own asynchronous work: compressing, hashing, writing and fsyncing its bytes. For a
+          // merged segment, the write and fsync of its file, not the wait for the file's other subtasks.
+          asyncDurationMs: ack.encoded - ack.received + (merged ? writeMs : 0),
           checkpointedBytes: own.reduce((sum, segment) => sum + segment.bytes, 0),
           rawBytes: own.reduce((sum, segment) => sum + segment.rawBytes, 0),
         }];
@@ -459,10 +460,11 @@ export class CheckpointCoordinator {
         offset += bytes;
       }
     }
-    if (parts.length === 0) return { file: undefined, segments, durableAt: performance.now() };
+    if (parts.length === 0) return { file: undefined, segments, writeMs: 0 };
+    const started = performance.now();
     const written = await this.#io.writeMergedFile(path.join(dir, name), parts);
     if (written !== offset) throw new Error(`wrote ${written} bytes to ${path.join(dir, name)}, its segments add up to ${offset}`);
-    return { file: { name, bytes: offset }, segments, durableAt: performance.now() };
+    return { file: { name, bytes: offset }, segments, writeMs: performance.now() - started };
   }
 
   #abort(pending: PendingCheckpoint, reason: string, countsAsFailure: boolean): void {
