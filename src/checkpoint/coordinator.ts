@@ -34,10 +34,12 @@ export class CheckpointFailuresExceededError extends SluiceError {
 
 /**
  * Snapshots at least this large (raw) get a file of their own, written and fsynced as soon as they
- * arrive; smaller ones go into the checkpoint's merged file, written with one fsync once every
- * subtask acknowledged. Measured here (docs/performance.md): 24 files of 120 KB, each fsynced,
- * take 9.8 ms, the same bytes in one file 2.8 ms; past a few MiB a file's fsync costs about
- * the same either way, and a file of its own is written while other subtasks still snapshot.
+ * arrive; smaller ones wait in memory for their merged file (one fsync for many). Measured here
+ * (docs/performance.md): an fsync costs about 0.5 ms on top of the bytes (1 GB/s), so past a few
+ * MiB a file of its own costs little more, and it is written while other subtasks still snapshot
+ * (16 MiB of state and 2.9 MB of small snapshots: 18-30 ms after the last acknowledgement when
+ * the state's file was started 5 ms earlier, 31-57 ms in one merged file) instead of waiting on
+ * the main thread.
  */
 export const OWN_FILE_MIN_BYTES = 4 << 20;
 
@@ -46,7 +48,8 @@ export const OWN_FILE_MIN_BYTES = 4 << 20;
  * (at most the highest parallelism): a slot's subtasks share a thread and acknowledge at about the
  * same time, so a file is written and fsynced as soon as its subtasks have all acknowledged, while
  * the other slots still snapshot; the fsyncs of a few files also run side by side. Measured here
- * (docs/performance.md): 3 MB in one file took 3.7 ms to write and fsync, in 4 files at once 2.9 ms.
+ * (`sluice bench --micro`, docs/performance.md): 24 snapshots of 120 KB took 5.1 ms as 24 fsynced
+ * files side by side, 3.0 ms in one merged file, 2.4 ms in four.
  */
 export const MAX_MERGED_FILES = 4;
 
@@ -132,6 +135,8 @@ export class CheckpointCoordinator {
   readonly #finished = new Set<number>();
   /** Writes and commits still running: stop() waits for them. */
   readonly #work = new Set<Promise<unknown>>();
+  /** How many merged files a checkpoint of this job has at most (see {@link MAX_MERGED_FILES}). */
+  readonly #mergedFileCount: number;
 
   constructor(
     config: CheckpointConfig,
@@ -149,6 +154,7 @@ export class CheckpointCoordinator {
     this.#hooks = hooks;
     this.#job = job;
     this.#nextId = firstCheckpointId;
+    this.#mergedFileCount = Math.min(MAX_MERGED_FILES, Math.max(1, ...subtasks.map((subtask) => subtask.parallelism)));
   }
 
   /** Statistics of every checkpoint that completed or failed, in trigger order. */
@@ -409,11 +415,6 @@ export class CheckpointCoordinator {
     }
     this.#hooks.broadcast({ type: 'checkpoint-complete', checkpointId: pending.id });
     pending.done(statistics);
-  }
-
-  /** How many merged files a checkpoint of this job has at most (see {@link MAX_MERGED_FILES}). */
-  get #mergedFileCount(): number {
-    return Math.min(MAX_MERGED_FILES, Math.max(1, ...this.#subtasks.map((subtask) => subtask.parallelism)));
   }
 
   /** The merged file that takes subtask `subtask`'s small snapshots. */
