@@ -1,14 +1,17 @@
 /**
  * `sluice bench --micro`: tinybench micro-benchmarks of the pieces a checkpoint and a channel are
- * made of, into the same report. One Bench per question; values are medians (p50) of tinybench's
+ * made of (ring framing, record codecs, snapshot compression, checkpoint file layout), into the same report. One Bench per question; values are medians (p50) of tinybench's
  * samples, with the slowest and fastest sample as the range.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Bench } from 'tinybench';
 import { RingReader, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import { numericRecords, OBJECT_RECORDS } from '../api/specs.js';
 import { packState } from '../runtime/operator-chain.js';
 import { BatchCursor, createBatchEncoder } from '../runtime/record-batch.js';
-import { SnapshotCodec } from '../storage/index.js';
+import { SnapshotCodec, writeFileDurably, writeMergedFile } from '../storage/index.js';
 import type { BenchEntry as MicroResult } from './lib/index.js';
 import { snapshotCodecs } from './lib/index.js';
 
@@ -110,6 +113,33 @@ async function compressionBench(): Promise<MicroResult[]> {
   return measure(bench, perOp, 'MB/s', (name) => `${ratio[name.split('/')[1]!]}; ${megabytes.toFixed(1)} MB of keyed state`);
 }
 
+/**
+ * Checkpoint file layout: the snapshots of a checkpoint shaped as flink-ctb's unaligned ones (12
+ * subtasks, a state and an in-flight segment each: 24 segments of 120 KB, about 2.9 MB) written
+ * and fsynced as one file each, side by side, as four merged files side by side, or as one merged
+ * file. Writes go to the system's temporary directory: run it where checkpoints go to compare.
+ */
+async function checkpointFilesBench(): Promise<MicroResult[]> {
+  const segments = Array.from({ length: 24 }, (_, i) => new Uint8Array(120_000).fill(i + 1));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-files-'));
+  try {
+    const bench = new Bench({ time: TASK_TIME_MS });
+    bench.add('checkpoint-files/24-files', async () => {
+      await Promise.all(segments.map((segment, i) => writeFileDurably(path.join(dir, `own-${i}`), segment)));
+    });
+    bench.add('checkpoint-files/4-merged', async () => {
+      await Promise.all([0, 1, 2, 3].map((k) => writeMergedFile(path.join(dir, `merged-${k}`), segments.filter((_, i) => i % 4 === k))));
+    });
+    bench.add('checkpoint-files/1-merged', async () => {
+      await writeMergedFile(path.join(dir, 'merged'), segments);
+    });
+    const megabytes = (segments.length * segments[0]!.byteLength) / 1e6;
+    return await measure(bench, {}, 'checkpoints/s', () => `${segments.length} segments, ${megabytes.toFixed(1)} MB, fsynced`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Every micro-benchmark, in order; `progress` hears of each group. */
 export async function runMicro(progress: (line: string) => void): Promise<MicroResult[]> {
   const results: MicroResult[] = [];
@@ -117,6 +147,7 @@ export async function runMicro(progress: (line: string) => void): Promise<MicroR
     ['ring', ringBench],
     ['record codecs', codecBench],
     ['snapshot compression', compressionBench],
+    ['checkpoint files', checkpointFilesBench],
   ] as const) {
     progress(`micro: ${name}`);
     results.push(...(await run()));

@@ -10,7 +10,7 @@ export interface SubtaskCheckpointStatistics {
   readonly alignmentDurationMs: number;
   /** Synchronous phase on the subtask's thread. */
   readonly syncDurationMs: number;
-  /** Asynchronous phase: compression, checksum, write, fsync on the I/O pool. */
+  /** Asynchronous phase: compression, checksum, write, fsync on the I/O pool (for a snapshot in a merged file, that file's write and fsync, not the wait for its other snapshots). */
   readonly asyncDurationMs: number;
   readonly processedInFlightBytes: number;
   readonly persistedInFlightBytes: number;

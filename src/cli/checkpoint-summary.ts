@@ -65,7 +65,7 @@ export function summaryOfMetadata(metadata: CheckpointMetadata): CheckpointSumma
     completedTimestamp: metadata.completedTimestamp,
     endToEndDurationMs: recorded('endToEndDurationMs') ?? metadata.completedTimestamp - metadata.triggerTimestamp,
     checkpointedBytes: metadata.files.reduce((sum, file) => sum + file.bytes, 0),
-    rawBytes: metadata.files.reduce((sum, file) => sum + file.rawBytes, 0),
+    rawBytes: metadata.segments.reduce((sum, segment) => sum + segment.rawBytes, 0),
     persistedInFlightBytes: recorded('persistedInFlightBytes') ?? subtaskSum('persistedInFlightBytes'),
     acknowledgedSubtasks: metadata.subtasks.length,
     finishedSubtasks: metadata.subtasks.filter((subtask) => subtask.finished === true).length,

@@ -57,7 +57,7 @@ export async function listCheckpoints(target: string, json: boolean): Promise<nu
     const jsonJobs = jobs.map((job) => ({
       job: job.job,
       dir: job.dir,
-      checkpoints: job.checkpoints.map(({ dir, metadata }) => ({ ...summaryOfMetadata(metadata), dir, subtasks: metadata.subtasks.length, files: metadata.files.length })),
+      checkpoints: job.checkpoints.map(({ dir, metadata }) => ({ ...summaryOfMetadata(metadata), dir, subtasks: metadata.subtasks.length, files: metadata.files.length, segments: metadata.segments.length })),
       other: job.other,
     }));
     process.stdout.write(`${JSON.stringify({ dir: root, jobs: jsonJobs }, null, 2)}\n`);

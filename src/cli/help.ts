@@ -173,8 +173,9 @@ options:
                                default, 1000); e.g. 10 keeps the backpressure sweep's in-flight
                                data, and so its aligned checkpoints, about flat across capacities
   --micro                      tinybench micro-benchmarks (ring framing, record codecs, snapshot
-                               compression: zstd against gzip and brotli) into the same report;
-                               alone it runs only them, with --scenario both
+                               compression: zstd against gzip and brotli; a checkpoint's files:
+                               one per snapshot against merged) into the same report; alone it
+                               runs only them, with --scenario both
   --json                       print the report as JSON instead of the table
   --out <dir>                  where the report files go (default: a new sluice-bench-<time> here)
   -h, --help                   show this help

@@ -12,7 +12,7 @@ import { assignStateByUid } from '../checkpoint/restore-by-uid.js';
 import type { SavedSubtask } from '../checkpoint/restore-by-uid.js';
 import { ConfigurationError, JobCancelledError, JobFailedError, SluiceError } from '../errors/sluice-error.js';
 import type { CheckpointMetadata } from '../storage/index.js';
-import { CheckpointStorage, IoPool, JobLock, NoRestorableCheckpointError, checkCheckpointStorage, readCheckpointMetadata } from '../storage/index.js';
+import { CheckpointStorage, IoPool, JobLock, NoRestorableCheckpointError, checkCheckpointStorage, readCheckpointMetadata, segmentsByName } from '../storage/index.js';
 import type { LogicalNode } from '../plan/logical-graph.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { planJob } from '../plan/planner.js';
@@ -34,15 +34,15 @@ interface RestorePoint {
  * redistributed by key group and re-routed when parallelism changed (the chaining must stay).
  */
 async function readRestorePoint(point: RestorePoint, plan: JobPlan, io: IoPool, allowNonRestoredState: boolean): Promise<Map<string, SubtaskRestore>> {
-  const files = new Map(point.metadata.files.map((file) => [file.name, file]));
+  const segments = segmentsByName(point.metadata);
   const saved: SavedSubtask[] = [];
   await Promise.all(
     point.metadata.subtasks.map(async (subtask) => {
       const read = async (name: string | undefined) => {
         if (!name) return undefined;
-        const expected = files.get(name);
-        if (!expected) throw new SluiceError('SLUICE_CHECKPOINT_CORRUPT', `${path.join(point.dir, '_metadata')} names ${name} but does not list it in files`);
-        return new Uint8Array(await io.readSnapshotFile({ path: path.join(point.dir, name), expected }));
+        const segment = segments.get(name);
+        if (!segment) throw new SluiceError('SLUICE_CHECKPOINT_CORRUPT', `${path.join(point.dir, '_metadata')} names ${name} but does not list it in segments`);
+        return new Uint8Array(await io.readSnapshotSegment({ path: path.join(point.dir, segment.file), segment }));
       };
       const [state, channels] = await Promise.all([read(subtask.state), read(subtask.channels)]);
       saved.push({ entry: subtask, state, channels });

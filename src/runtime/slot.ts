@@ -1,6 +1,7 @@
 import { Doorbell, DoorbellRinger } from '../../native-free-buffers/index.js';
 import type { SlotDeployment, SubtaskOutcome } from './deployment.js';
 import { StepResult, Subtask } from './subtask.js';
+import { takeEventLoopTurnRequest } from './event-loop-turn.js';
 
 /** Longest one subtask steps before the slot turns to the next (latency across a slot's subtasks). */
 const STEP_SLICE_MS = 2;
@@ -84,6 +85,18 @@ export class Slot {
       }),
     );
 
+    // A slow operator's step (a sink that sleeps per record) stops between records as soon as
+    // another subtask of the slot has a control message or a barrier announcement waiting, so a
+    // checkpoint's trigger and barriers do not wait for the rest of that step's time slice.
+    for (const member of members) {
+      const peers = members.filter((other) => other !== member);
+      if (peers.length === 0) continue;
+      member.subtask.watchPeers(() => {
+        for (const peer of peers) if (peer.active && peer.subtask.attentionNeeded()) return true;
+        return false;
+      });
+    }
+
     const doorbell = this.#doorbell;
     let sliceStart = performance.now();
     for (;;) {
@@ -121,6 +134,10 @@ export class Slot {
         }
         stepping++;
         untilDeadline = Math.min(untilDeadline, member.subtask.untilDeadline());
+        if (takeEventLoopTurnRequest()) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
       }
       if (stepping === 0 && !members.some((member) => member.active)) {
         if (members.every((member) => member.outcome !== undefined)) break;

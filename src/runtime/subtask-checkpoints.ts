@@ -18,6 +18,7 @@ import { ChannelStateRecorder } from './channel-state-recorder.js';
 import type { CheckpointOutput, OutputGate } from './output-gate.js';
 import type { InputChannel as CheckpointInput } from './input-channel.js';
 import { nowNanos } from './record-context.js';
+import { requestEventLoopTurn } from './event-loop-turn.js';
 
 export type { InputChannel as CheckpointInput } from './input-channel.js';
 export type { CheckpointOutput } from './output-gate.js';
@@ -338,6 +339,8 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
       this.#failure ??= { error };
       this.#wake();
     });
+    // The message is posted from a promise continuation: have the slot run it now, not at its next regular yield.
+    requestEventLoopTurn();
   }
 
   /** Waits for acknowledgements in flight (before the subtask ends); throws what failed in them. */

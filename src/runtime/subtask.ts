@@ -81,6 +81,8 @@ export class Subtask {
   #sinkBackpressured: () => boolean = () => false;
   /** What is being processed, for error messages: the source, or the input gate's channels. */
   #reading: 'source' | 'inputs' | undefined;
+  /** Whether another subtask of the slot waits for the thread (see watchPeers). */
+  #peersNeedAttention: () => boolean = () => false;
 
   constructor(deployment: SubtaskDeployment) {
     this.#deployment = deployment;
@@ -329,10 +331,23 @@ export class Subtask {
     };
   }
 
-  /** A barrier announcement or a control message waits: go back to the top of the loop for it. */
+  /** A barrier announcement or a control message waits, here or at another subtask of the slot: go back to the top of the loop for it. */
   #interrupted(): boolean {
+    return this.attentionNeeded() || this.#peersNeedAttention();
+  }
+
+  /** Whether a control message or a barrier announcement waits for this subtask's next step. */
+  attentionNeeded(): boolean {
     if (this.#control.available() > 0) return true;
     return this.#checkpointer.announcementWaiting();
+  }
+
+  /**
+   * Lets a slow step of this subtask stop between records when `peersNeedAttention` says another
+   * subtask of the thread has a control message or an announcement waiting (see Slot).
+   */
+  watchPeers(peersNeedAttention: () => boolean): void {
+    this.#peersNeedAttention = peersNeedAttention;
   }
 
   #backpressured(): boolean {

@@ -9,11 +9,11 @@ import { fsyncDirectory, makeDirectoryDurably } from './durable-file.js';
 import type { IoPool } from './io-pool.js';
 import { METADATA_FILE, checkpointDirectoryName, jobDirectory, parseCheckpointDirectoryName, snapshotFileName } from './layout.js';
 import type { SnapshotFileKind } from './layout.js';
-import { commitCheckpointMetadata, parseCheckpointMetadata, readCheckpointMetadata } from './metadata.js';
+import { commitCheckpointMetadata, parseCheckpointMetadata, readCheckpointMetadata, segmentsByFile } from './metadata.js';
 import type { CheckpointLocation, CheckpointMetadata } from './metadata.js';
 import { writeSavepoint } from './savepoint.js';
 import type { SavepointMetadataFields } from './savepoint.js';
-import { checkSnapshotFile } from './snapshot-file.js';
+import { checkSegmentedFile } from './snapshot-file.js';
 import type { SnapshotFileVerification } from './snapshot-file.js';
 import { CheckpointMetadataError, CheckpointWriteError } from './storage-errors.js';
 import type { CheckpointCorruptError, SnapshotFileProblem } from './storage-errors.js';
@@ -36,6 +36,9 @@ export interface SkippedCheckpoint {
   readonly checkpointId: number;
   /** Name of the bad file in the checkpoint's directory (`_metadata` if the metadata itself is bad). */
   readonly file: string;
+  /** The damaged segment of that file, and where it starts; absent when the file as a whole is bad. */
+  readonly segment?: string;
+  readonly offset?: number;
   readonly reason: SnapshotFileProblem;
   /** A sentence for the log: which file, what is wrong with it. */
   readonly message: string;
@@ -180,9 +183,9 @@ export class CheckpointStorage {
 
   /**
    * The newest completed checkpoint whose every listed file exists with its recorded size (and,
-   * with `verify: 'checksum'`, its recorded SHA-256), walking from the newest back. Checkpoints with
-   * a bad `_metadata` or a missing, truncated or corrupt file are passed over and listed in
-   * `skipped`, newest first, one entry per bad file, so the caller can say why it restores an
+   * with `verify: 'checksum'`, whose every segment has its recorded SHA-256), walking from the
+   * newest back. Checkpoints with a bad `_metadata`, a missing or truncated file or a corrupt
+   * segment are passed over and listed in `skipped`, newest first, one entry per bad file or segment, so the caller can say why it restores an
    * older one. `metadata` and `dir` are undefined if no checkpoint can be restored.
    */
   async findRestorable(options: FindRestorableOptions = {}): Promise<RestorableCheckpoint> {
@@ -199,7 +202,13 @@ export class CheckpointStorage {
       const problems = await this.#checkFiles(entry.dir, entry.metadata, verify, options.pool);
       if (problems.length === 0) return { metadata: entry.metadata, dir: entry.dir, skipped };
       for (const problem of problems) {
-        skipped.push({ checkpointId: entry.checkpointId, file: path.basename(problem.file), reason: problem.reason, message: problem.message });
+        skipped.push({
+          checkpointId: entry.checkpointId,
+          file: path.basename(problem.file),
+          ...(problem.segment === undefined ? {} : { segment: problem.segment, offset: problem.offset }),
+          reason: problem.reason,
+          message: problem.message,
+        });
       }
     }
     return { metadata: undefined, dir: undefined, skipped };
@@ -223,17 +232,14 @@ export class CheckpointStorage {
   }
 
   async #checkFiles(dir: string, metadata: CheckpointMetadata, verify: SnapshotFileVerification, pool: IoPool | undefined): Promise<CheckpointCorruptError[]> {
-    const check = (file: CheckpointMetadata['files'][number]): Promise<CheckpointCorruptError | undefined> => {
-      const request = { path: path.join(dir, file.name), expected: { bytes: file.bytes, sha256: file.sha256 }, verify };
-      return pool === undefined ? checkSnapshotFile(request.path, request.expected, verify) : pool.checkSnapshotFile(request);
-    };
-    const problems: Array<CheckpointCorruptError | undefined> = [];
+    const checks = segmentsByFile(metadata).map(({ file, segments }) => ({ path: path.join(dir, file.name), bytes: file.bytes, segments, verify }));
+    const problems: CheckpointCorruptError[] = [];
     if (pool === undefined) {
-      for (const file of metadata.files) problems.push(await check(file));
+      for (const check of checks) problems.push(...(await checkSegmentedFile(check.path, check.bytes, check.segments, verify)));
     } else {
-      problems.push(...(await Promise.all(metadata.files.map(check))));
+      for (const found of await Promise.all(checks.map((check) => pool.checkSegmentedFile(check)))) problems.push(...found);
     }
-    return problems.filter((problem) => problem !== undefined);
+    return problems;
   }
 
   /** Every `chk-<n>` directory of the job, ascending by id, with what its `_metadata` says. */

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { deserializeStorageError } from './io-protocol.js';
 import type { IoResult, IoTask } from './io-protocol.js';
-import type { ExpectedSnapshotFile, SnapshotFileInfo, SnapshotFileVerification } from './snapshot-file.js';
+import type { ExpectedSegment, ExpectedSnapshotFile, SnapshotFileInfo, SnapshotFileVerification } from './snapshot-file.js';
 import type { CheckpointCorruptError } from './storage-errors.js';
 import { CheckpointWriteError } from './storage-errors.js';
 import { storageWriteFault } from './storage-faults.js';
@@ -42,6 +42,41 @@ export interface WriteSnapshotFileRequest {
   readonly level?: number;
   /** Write the container's frames uncompressed (in-flight data: write time matters more than size). */
   readonly store?: boolean;
+}
+
+/** A snapshot to compress (or store) and hash, without writing it. */
+export interface EncodeSnapshotRequest {
+  /** The raw snapshot; handed over as {@link WriteSnapshotFileRequest.bytes} is. */
+  readonly bytes: ArrayBuffer | Uint8Array;
+  /** zstd level; default 1. */
+  readonly level?: number;
+  /** Store the container's frames uncompressed. */
+  readonly store?: boolean;
+}
+
+/** An encoded segment, back from the pool: its container (owning its buffer exactly) and figures. */
+export interface EncodedSnapshot extends SnapshotFileInfo {
+  readonly data: Uint8Array;
+}
+
+/** A segment of a file to read back. */
+export interface ReadSnapshotSegmentRequest {
+  /** Absolute path of the file that holds it. */
+  readonly path: string;
+  /** Where it is, its size and checksum from `_metadata`, and what it holds (for messages). */
+  readonly segment: ExpectedSegment;
+}
+
+/** A file of segments to check without decompressing them. */
+export interface CheckSegmentedFileRequest {
+  /** Absolute path of the file. */
+  readonly path: string;
+  /** Its size from `_metadata`. */
+  readonly bytes: number;
+  /** The segments it holds. */
+  readonly segments: readonly ExpectedSegment[];
+  /** Size only, or size and each segment's checksum. */
+  readonly verify: SnapshotFileVerification;
 }
 
 /** A snapshot file to read back. */
@@ -103,6 +138,54 @@ export class IoPool {
   }
 
   /**
+   * Compresses (or stores) a snapshot and hashes it on a pool thread; resolves to the container
+   * (transferred back) and its figures, for {@link writeMergedFile}.
+   */
+  async encodeSnapshot(request: EncodeSnapshotRequest): Promise<EncodedSnapshot> {
+    const { buffer, byteOffset, byteLength, transferList } = handOver(request.bytes);
+    const result = await this.#run({ type: 'encode-snapshot', buffer, byteOffset, byteLength, level: request.level, store: request.store ?? false }, transferList);
+    if (result.type !== 'encoded') throw unexpected(result);
+    return { data: new Uint8Array(result.data), ...result.info };
+  }
+
+  /**
+   * Writes encoded segments back to back into `path` and fsyncs it once, on a pool thread (their
+   * buffers are transferred: detached here). Resolves to the file's size. Rejects with a
+   * CheckpointWriteError naming the file if the write fails.
+   */
+  async writeMergedFile(path: string, parts: readonly Uint8Array[]): Promise<number> {
+    const fault = storageWriteFault(path);
+    if (fault) throw new CheckpointWriteError(path, `could not write ${path}: ${fault.message}`, { cause: fault });
+    const buffers = parts.map((part) => handOver(part));
+    const transferList = buffers.flatMap((part) => part.transferList);
+    const sent = buffers.map((part) => (part.byteOffset === 0 && part.byteLength === part.buffer.byteLength ? part.buffer : part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength))) as ArrayBuffer[];
+    const result = await this.#run({ type: 'write-merged-file', path, parts: sent }, transferList);
+    if (result.type !== 'written-merged') throw unexpected(result);
+    return result.bytes;
+  }
+
+  /**
+   * Reads one segment of a file on a pool thread, verifies its size and checksum, decompresses
+   * it, and resolves to the raw snapshot (transferred). Rejects with a CheckpointCorruptError
+   * naming the file, the segment and its offset.
+   */
+  async readSnapshotSegment(request: ReadSnapshotSegmentRequest): Promise<ArrayBuffer> {
+    const result = await this.#run({ type: 'read-snapshot-segment', path: request.path, segment: request.segment }, []);
+    if (result.type !== 'read') throw unexpected(result);
+    return result.bytes;
+  }
+
+  /**
+   * Checks a file of segments on a pool thread: its size, and with `verify: 'checksum'` each
+   * segment's SHA-256. Resolves to the problems found (not thrown); empty if it passes.
+   */
+  async checkSegmentedFile(request: CheckSegmentedFileRequest): Promise<CheckpointCorruptError[]> {
+    const result = await this.#run({ type: 'check-segmented-file', path: request.path, bytes: request.bytes, segments: request.segments, verify: request.verify }, []);
+    if (result.type !== 'checked-segments') throw unexpected(result);
+    return result.problems.map((problem) => deserializeStorageError(problem) as CheckpointCorruptError);
+  }
+
+  /**
    * Reads a snapshot file on a pool thread, verifies its size and checksum, decompresses it, and
    * resolves to the raw snapshot (transferred from the pool thread). Rejects with a
    * CheckpointCorruptError naming the file and whether it is missing, truncated or corrupt.
@@ -130,7 +213,7 @@ export class IoPool {
   }
 
   async #run(task: IoTask, transferList: ArrayBuffer[]): Promise<IoResult> {
-    if (this.#closed !== undefined) throw new Error(`the I/O pool is closed: cannot run '${task.type}' for ${task.path}`);
+    if (this.#closed !== undefined) throw new Error(`the I/O pool is closed: cannot run '${task.type}'${'path' in task ? ` for ${task.path}` : ''}`);
     const result = await this.#pool.run(task, { transferList });
     if (result.type === 'failed') throw deserializeStorageError(result.error);
     return result;

@@ -4,7 +4,7 @@
  * boundary (structured clone keeps an Error's message but drops `code`, `file`, `reason`).
  */
 import { SluiceError } from '../errors/sluice-error.js';
-import type { ExpectedSnapshotFile, SnapshotFileInfo, SnapshotFileVerification } from './snapshot-file.js';
+import type { ExpectedSegment, ExpectedSnapshotFile, SnapshotFileInfo, SnapshotFileVerification } from './snapshot-file.js';
 import { CheckpointCorruptError, CheckpointMetadataError, CheckpointWriteError, SnapshotCodecError } from './storage-errors.js';
 import type { SnapshotFileProblem } from './storage-errors.js';
 
@@ -21,12 +21,35 @@ export type IoTask =
       /** Write the frames uncompressed. */
       readonly store: boolean;
     }
+  | {
+      readonly type: 'encode-snapshot';
+      /** Holds the raw snapshot at `[byteOffset, byteLength + byteLength)`; transferred, unless shared. */
+      readonly buffer: ArrayBufferLike;
+      readonly byteOffset: number;
+      readonly byteLength: number;
+      readonly level: number | undefined;
+      readonly store: boolean;
+    }
+  /** Segments' containers, written back to back with one fsync; transferred. */
+  | { readonly type: 'write-merged-file'; readonly path: string; readonly parts: readonly ArrayBuffer[] }
   | { readonly type: 'read-snapshot-file'; readonly path: string; readonly expected: ExpectedSnapshotFile }
+  | { readonly type: 'read-snapshot-segment'; readonly path: string; readonly segment: ExpectedSegment }
+  | {
+      readonly type: 'check-segmented-file';
+      readonly path: string;
+      readonly bytes: number;
+      readonly segments: readonly ExpectedSegment[];
+      readonly verify: SnapshotFileVerification;
+    }
   | { readonly type: 'check-snapshot-file'; readonly path: string; readonly expected: ExpectedSnapshotFile; readonly verify: SnapshotFileVerification };
 
 /** What the worker returns for a task. */
 export type IoResult =
   | { readonly type: 'written'; readonly info: SnapshotFileInfo }
+  /** The container, exactly, transferred; and its figures. */
+  | { readonly type: 'encoded'; readonly data: ArrayBuffer; readonly info: SnapshotFileInfo }
+  | { readonly type: 'written-merged'; readonly bytes: number }
+  | { readonly type: 'checked-segments'; readonly problems: readonly SerializedStorageError[] }
   /** The decompressed snapshot, exactly; transferred. */
   | { readonly type: 'read'; readonly bytes: ArrayBuffer }
   | { readonly type: 'checked'; readonly problem: SerializedStorageError | undefined }
@@ -40,6 +63,9 @@ export interface SerializedStorageError {
   readonly stack: string | undefined;
   readonly file: string | undefined;
   readonly reason: SnapshotFileProblem | undefined;
+  /** The damaged segment and its offset, for a CheckpointCorruptError about one. */
+  readonly segment: string | undefined;
+  readonly offset: number | undefined;
   readonly field: string | undefined;
   /** The cause's message and errno code (ENOSPC, ...), if it had a cause. */
   readonly cause: { readonly message: string; readonly code: string | undefined } | undefined;
@@ -58,6 +84,8 @@ export function serializeStorageError(error: unknown): SerializedStorageError | 
     stack: error.stack,
     file: 'file' in error ? error.file : undefined,
     reason: error instanceof CheckpointCorruptError ? error.reason : undefined,
+    segment: error instanceof CheckpointCorruptError ? error.segment : undefined,
+    offset: error instanceof CheckpointCorruptError ? error.offset : undefined,
     field: error instanceof CheckpointMetadataError ? error.field : undefined,
     cause:
       cause === undefined
@@ -73,6 +101,7 @@ export function deserializeStorageError(serialized: SerializedStorageError): Slu
     cause = Object.assign(new Error(serialized.cause.message), serialized.cause.code === undefined ? {} : { code: serialized.cause.code });
   }
   const options = cause === undefined ? undefined : { cause };
+  const where = serialized.segment === undefined || serialized.offset === undefined ? undefined : { segment: serialized.segment, offset: serialized.offset };
   const file = serialized.file ?? '(unknown file)';
   let error: SluiceError;
   switch (serialized.code) {
@@ -80,7 +109,7 @@ export function deserializeStorageError(serialized: SerializedStorageError): Slu
       error = new SnapshotCodecError(serialized.message, options);
       break;
     case 'SLUICE_CHECKPOINT_CORRUPT':
-      error = new CheckpointCorruptError(file, serialized.reason ?? 'corrupt', serialized.message, options);
+      error = new CheckpointCorruptError(file, serialized.reason ?? 'corrupt', serialized.message, { ...options, ...(where ? { where } : {}) });
       break;
     case 'SLUICE_CHECKPOINT_METADATA':
       error = new CheckpointMetadataError(file, serialized.field ?? '', serialized.message, options);

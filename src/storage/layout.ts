@@ -2,12 +2,15 @@
  * Where checkpoint files live:
  *
  * ```
- * <checkpoint-dir>/<job>/chk-<n>/<uid>-<subtask>.state.zst
- *                               /<uid>-<subtask>.channels.zst
+ * <checkpoint-dir>/<job>/chk-<n>/merged-0.seg          small snapshots, back to back (one fsync)
+ *                               /<uid>-<subtask>.state.zst  a large state snapshot, in a file of its own
  *                               /_metadata
  *                    /_lock       held by the run using the directory (see job-lock.ts)
  * ```
  *
+ * Every snapshot is a *segment* named `<uid>-<subtask>.<state|channels>.zst`; `_metadata` says
+ * which file holds it and where. A segment in a file of its own gives the file its name (as every
+ * snapshot file was named before merged files).
  * `<uid>` is the uid of the chain's head operator (see plan/operator-uid.ts), already file-name safe.
  *
  * Job and operator names may hold characters that are unsafe in a file name (spaces, `->`, `/`,
@@ -27,6 +30,21 @@ export const CHECKPOINT_DIR_PREFIX = 'chk-';
 
 /** What a snapshot file holds: operator state, or in-flight channel data of an unaligned checkpoint. */
 export type SnapshotFileKind = 'state' | 'channels';
+
+/** Prefix of a merged file's name: `merged-<k>.seg`. */
+export const MERGED_FILE_PREFIX = 'merged-';
+const MERGED_FILE = /^merged-(0|[1-9][0-9]{0,5})\.seg$/;
+
+/** The name of merged file `index` of a checkpoint: `merged-<index>.seg`. */
+export function mergedFileName(index: number): string {
+  if (!Number.isSafeInteger(index) || index < 0) throw new TypeError(`a merged file index must be a non-negative integer, got ${index}`);
+  return `${MERGED_FILE_PREFIX}${index}.seg`;
+}
+
+/** Whether `name` is a name {@link mergedFileName} makes. */
+export function isMergedFileName(name: string): boolean {
+  return MERGED_FILE.test(name);
+}
 
 /**
  * Longest encoded job or operator name used as is. File names are limited to 255 bytes on common

@@ -1,8 +1,14 @@
 /**
- * A checkpoint's `_metadata`: which files make up the checkpoint (with sizes and checksums), which
- * subtask each belongs to, and statistics. JSON, as it is small and read by people too. It is
- * written last, atomically ({@link commitCheckpointMetadata}): a checkpoint exists only once its
- * `_metadata` exists, and a reader validates every field ({@link parseCheckpointMetadata}).
+ * A checkpoint's `_metadata`: which files make up the checkpoint, which snapshot segments each
+ * holds (with sizes and checksums), which subtask each belongs to, and statistics. JSON, as it
+ * is small and read by people too. It is written last, atomically ({@link commitCheckpointMetadata}):
+ * a checkpoint exists only once its `_metadata` exists, and a reader validates every field
+ * ({@link parseCheckpointMetadata}).
+ *
+ * Version 2 (written now) separates files from segments: a snapshot (a subtask's state, or its
+ * in-flight data) is a *segment*, a byte range of a file, with its own size and SHA-256; small
+ * snapshots of a checkpoint share one merged file (one fsync), a large one has a file to itself.
+ * Version 1 (one file per snapshot) is still read: each file is read as one segment that spans it.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,8 +21,10 @@ import { CheckpointMetadataError, CheckpointWriteError } from './storage-errors.
 
 /** The `format` field of every `_metadata`. */
 export const CHECKPOINT_FORMAT = 'sluice-checkpoint';
-/** The metadata version this code writes and reads. */
-export const CHECKPOINT_METADATA_VERSION = 1;
+/** The metadata version this code writes: files and the segments they hold. */
+export const CHECKPOINT_METADATA_VERSION = 2;
+/** Metadata versions this code reads: 1 (one file per snapshot, read as one segment per file) and 2. */
+export const READABLE_METADATA_VERSIONS: readonly number[] = [1, 2];
 
 // The engine's one list of modes; re-exported for readers of `_metadata`.
 export { CHECKPOINT_MODES } from '../checkpoint/checkpoint-mode.js';
@@ -24,16 +32,36 @@ export type { CheckpointMode } from '../checkpoint/checkpoint-mode.js';
 /** A periodic checkpoint in the job's directory (subject to retention), or a user-named savepoint (never deleted). */
 export type CheckpointKind = 'checkpoint' | 'savepoint';
 
-/** A file of a checkpoint, as `_metadata` records it. */
+/** A file of a checkpoint, as `_metadata` records it: its segments tile it exactly. */
 export interface CheckpointFile {
   /** File name inside the checkpoint's directory. */
   readonly name: string;
-  /** Bytes of the file on disk (compressed). */
+  /** Bytes of the file on disk. */
+  readonly bytes: number;
+}
+
+/** A snapshot of a checkpoint: a byte range of one of its files, as `_metadata` records it. */
+export interface CheckpointSegment {
+  /** The segment's name, unique in the checkpoint: `<operator uid>-<subtask>.<state|channels>.zst`. */
+  readonly name: string;
+  /** The file that holds it, listed in `files`. */
+  readonly file: string;
+  /** Where it starts in that file. */
+  readonly offset: number;
+  /** Its bytes on disk (compressed). */
   readonly bytes: number;
   /** Bytes of the snapshot before compression. */
   readonly rawBytes: number;
-  /** SHA-256 of the file's bytes on disk, 64 lowercase hex digits. */
+  /** SHA-256 of its bytes on disk, 64 lowercase hex digits. */
   readonly sha256: string;
+}
+
+/**
+ * The `files` and `segments` entries of a snapshot in a file of its own (as `writeSnapshotFile`
+ * writes one): a file named `name` holding one segment of the same name that spans it.
+ */
+export function ownFileEntries(name: string, info: { readonly bytes: number; readonly rawBytes: number; readonly sha256: string }): { file: CheckpointFile; segment: CheckpointSegment } {
+  return { file: { name, bytes: info.bytes }, segment: { name, file: name, offset: 0, bytes: info.bytes, rawBytes: info.rawBytes, sha256: info.sha256 } };
 }
 
 /** What one subtask contributed to a checkpoint. */
@@ -44,13 +72,13 @@ export interface SubtaskSnapshot {
   readonly subtaskIndex: number;
   /** Parallelism of the operator when the checkpoint was taken. */
   readonly parallelism: number;
-  /** Name of its state file, listed in `files`; absent if it has no state. */
+  /** Name of its state segment, listed in `segments`; absent if it has no state. */
   readonly state?: string;
-  /** Name of its channel-state file (in-flight data), listed in `files`; absent if none. */
+  /** Name of its channel-state segment (in-flight data), listed in `segments`; absent if none. */
   readonly channels?: string;
   /**
    * The subtask had finished (emitted everything, ended its outputs) before the checkpoint: it has
-   * no files here, and a restore does not run it again. Absent when it was running.
+   * no segments here, and a restore does not run it again. Absent when it was running.
    */
   readonly finished?: boolean;
   /** The uids of the chain's operators, head first (state is restored by uid); absent in older checkpoints. */
@@ -65,7 +93,8 @@ export interface SubtaskSnapshot {
  */
 export interface CheckpointMetadata<Stats extends object = Readonly<Record<string, unknown>>> {
   readonly format: typeof CHECKPOINT_FORMAT;
-  readonly version: typeof CHECKPOINT_METADATA_VERSION;
+  /** 2 when written by this sluice; 1 for a checkpoint of an older one (read with one segment per file). */
+  readonly version: 1 | typeof CHECKPOINT_METADATA_VERSION;
   /** The job's name. */
   readonly job: string;
   /** The checkpoint's id; a savepoint carries the id of the checkpoint it was taken as. */
@@ -78,6 +107,8 @@ export interface CheckpointMetadata<Stats extends object = Readonly<Record<strin
   readonly completedTimestamp: number;
   /** Every file of the checkpoint. */
   readonly files: readonly CheckpointFile[];
+  /** Every snapshot of the checkpoint, and where it is. */
+  readonly segments: readonly CheckpointSegment[];
   /** Every subtask of the job at the time of the checkpoint. */
   readonly subtasks: readonly SubtaskSnapshot[];
   /** Checkpoint-level statistics (sizes, durations, persisted in-flight bytes, ...): any JSON object. */
@@ -113,14 +144,35 @@ export function parseCheckpointMetadata(text: string, file: string): CheckpointM
   } catch (error) {
     throw new CheckpointMetadataError(file, '', `${file} is not valid JSON (${(error as Error).message}): the checkpoint cannot be used`, { cause: error });
   }
-  validateCheckpointMetadata(value, file);
-  return value;
+  const upgraded = fromVersion1(value);
+  validateCheckpointMetadata(upgraded, file);
+  return upgraded;
+}
+
+/**
+ * A version 1 `_metadata` (one file per snapshot, each with its raw size and SHA-256) in the
+ * shape of version 2: each file holds one segment of the same name that spans it. Anything else
+ * is returned as it is, for the validator to judge.
+ */
+function fromVersion1(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const metadata = value as Record<string, unknown>;
+  if (metadata['version'] !== 1 || !Array.isArray(metadata['files']) || metadata['segments'] !== undefined) return value;
+  const entries = metadata['files'] as unknown[];
+  if (!entries.every((entry) => typeof entry === 'object' && entry !== null)) return value;
+  const files = entries as Array<Record<string, unknown>>;
+  return {
+    ...metadata,
+    files: files.map((entry) => ({ name: entry['name'], bytes: entry['bytes'] })),
+    segments: files.map((entry) => ({ name: entry['name'], file: entry['name'], offset: 0, bytes: entry['bytes'], rawBytes: entry['rawBytes'], sha256: entry['sha256'] })),
+  };
 }
 
 /**
  * Checks that `value` is a valid {@link CheckpointMetadata}: every field present with the right
- * type and range, file names safe and unique, every state and channels file of a subtask listed
- * in `files`, (operator, subtask) pairs unique. Throws a {@link CheckpointMetadataError} naming
+ * type and range, file and segment names safe and unique, each file tiled exactly by its segments
+ * (in offset order, no gap, no overlap), every state and channels segment of a subtask listed in
+ * `segments`, (operator, subtask) pairs unique. Throws a {@link CheckpointMetadataError} naming
  * `file` and the first bad field.
  */
 export function validateCheckpointMetadata(value: unknown, file: string): asserts value is CheckpointMetadata {
@@ -142,7 +194,9 @@ export function validateCheckpointMetadata(value: unknown, file: string): assert
 
   const metadata = record('', value);
   if (metadata['format'] !== CHECKPOINT_FORMAT) fail('format', `'${CHECKPOINT_FORMAT}'`, metadata['format']);
-  if (metadata['version'] !== CHECKPOINT_METADATA_VERSION) fail('version', `${CHECKPOINT_METADATA_VERSION} (this sluice reads version ${CHECKPOINT_METADATA_VERSION})`, metadata['version']);
+  if (!READABLE_METADATA_VERSIONS.includes(metadata['version'] as number)) {
+    fail('version', `${READABLE_METADATA_VERSIONS.join(' or ')} (this sluice reads versions ${READABLE_METADATA_VERSIONS.join(' and ')}; a newer sluice wrote it)`, metadata['version']);
+  }
   string('job', metadata['job']);
   count('checkpointId', metadata['checkpointId']);
   if (metadata['kind'] !== 'checkpoint' && metadata['kind'] !== 'savepoint') fail('kind', "'checkpoint' or 'savepoint'", metadata['kind']);
@@ -150,18 +204,47 @@ export function validateCheckpointMetadata(value: unknown, file: string): assert
   timestamp('triggerTimestamp', metadata['triggerTimestamp']);
   timestamp('completedTimestamp', metadata['completedTimestamp']);
 
-  const names = new Set<string>();
+  const fileBytes = new Map<string, number>();
   array('files', metadata['files']).forEach((entry, i) => {
     const field = `files[${i}]`;
     const fileEntry = record(field, entry);
     const name = string(`${field}.name`, fileEntry['name']);
     if (!isSnapshotFileNameSafe(name)) fail(`${field}.name`, 'a plain file name in the checkpoint directory', name);
-    if (names.has(name)) fail(`${field}.name`, 'unique among files', name);
-    names.add(name);
-    count(`${field}.bytes`, fileEntry['bytes']);
-    count(`${field}.rawBytes`, fileEntry['rawBytes']);
-    if (!isSha256Hex(fileEntry['sha256'])) fail(`${field}.sha256`, 'a SHA-256 digest (64 lowercase hex digits)', fileEntry['sha256']);
+    if (fileBytes.has(name)) fail(`${field}.name`, 'unique among files', name);
+    fileBytes.set(name, count(`${field}.bytes`, fileEntry['bytes']));
   });
+
+  const names = new Set<string>();
+  // Per file, its segments' [offset, end) ranges: they must tile the file exactly.
+  const ranges = new Map<string, Array<{ offset: number; end: number; field: string }>>();
+  array('segments', metadata['segments']).forEach((entry, i) => {
+    const field = `segments[${i}]`;
+    const segment = record(field, entry);
+    const name = string(`${field}.name`, segment['name']);
+    if (!isSnapshotFileNameSafe(name)) fail(`${field}.name`, 'a plain file name', name);
+    if (names.has(name)) fail(`${field}.name`, 'unique among segments', name);
+    names.add(name);
+    const inFile = string(`${field}.file`, segment['file']);
+    if (!fileBytes.has(inFile)) fail(`${field}.file`, 'the name of a file listed in files', inFile);
+    const offset = count(`${field}.offset`, segment['offset']);
+    const bytes = count(`${field}.bytes`, segment['bytes']);
+    count(`${field}.rawBytes`, segment['rawBytes']);
+    if (!isSha256Hex(segment['sha256'])) fail(`${field}.sha256`, 'a SHA-256 digest (64 lowercase hex digits)', segment['sha256']);
+    let list = ranges.get(inFile);
+    if (!list) ranges.set(inFile, (list = []));
+    list.push({ offset, end: offset + bytes, field });
+  });
+  for (const [name, bytes] of fileBytes) {
+    const field = `files[${[...fileBytes.keys()].indexOf(name)}]`;
+    const list = (ranges.get(name) ?? []).sort((a, b) => a.offset - b.offset);
+    if (list.length === 0) fail(field, `a file that holds at least one segment (no segment names ${name})`, name);
+    let end = 0;
+    for (const range of list) {
+      if (range.offset !== end) fail(`${range.field}.offset`, `${end}, where the previous segment of ${name} ends (segments tile their file)`, range.offset);
+      end = range.end;
+    }
+    if (end !== bytes) fail(`${field}.bytes`, `${end}, where the last segment of ${name} ends`, bytes);
+  }
 
   const subtasks = new Set<string>();
   array('subtasks', metadata['subtasks']).forEach((entry, i) => {
@@ -180,7 +263,7 @@ export function validateCheckpointMetadata(value: unknown, file: string): assert
     for (const kind of ['state', 'channels'] as const) {
       if (subtask[kind] === undefined) continue;
       const name = string(`${field}.${kind}`, subtask[kind]);
-      if (!names.has(name)) fail(`${field}.${kind}`, 'the name of a file listed in files', name);
+      if (!names.has(name)) fail(`${field}.${kind}`, 'the name of a segment listed in segments', name);
     }
     for (const [stat, statValue] of Object.entries(record(`${field}.stats`, subtask['stats']))) {
       const ok = typeof statValue === 'boolean' || (typeof statValue === 'number' && Number.isFinite(statValue));
@@ -216,6 +299,40 @@ export async function commitCheckpointMetadata(dir: string, metadata: Checkpoint
     }
   }
   await writeFileAtomically(path.join(dir, METADATA_FILE), path.join(dir, METADATA_TEMP_FILE), serializeCheckpointMetadata(metadata));
+}
+
+/** A segment of a checkpoint, where it is, and what it holds (for messages). */
+export interface LocatedSegment extends CheckpointSegment {
+  /** What it holds: `state of 'map' subtask 2 of checkpoint 7` (`savepoint 7` for a savepoint). */
+  readonly about: string;
+}
+
+/**
+ * Every file of a checkpoint with the segments it holds, in offset order, each with what it holds
+ * for messages: which subtask of which operator, in which checkpoint.
+ */
+export function segmentsByFile(metadata: CheckpointMetadata): Array<{ readonly file: CheckpointFile; readonly segments: LocatedSegment[] }> {
+  const located = locateSegments(metadata);
+  return metadata.files.map((file) => ({
+    file,
+    segments: located.filter((segment) => segment.file === file.name).sort((a, b) => a.offset - b.offset),
+  }));
+}
+
+/** Every segment of a checkpoint, by name, with what it holds (see {@link segmentsByFile}). */
+export function segmentsByName(metadata: CheckpointMetadata): Map<string, LocatedSegment> {
+  return new Map(locateSegments(metadata).map((segment) => [segment.name, segment]));
+}
+
+function locateSegments(metadata: CheckpointMetadata): LocatedSegment[] {
+  const owners = new Map<string, string>();
+  for (const subtask of metadata.subtasks) {
+    const who = `'${subtask.operator}' subtask ${subtask.subtaskIndex}`;
+    if (subtask.state !== undefined) owners.set(subtask.state, `state of ${who}`);
+    if (subtask.channels !== undefined) owners.set(subtask.channels, `in-flight data of ${who}`);
+  }
+  const of = `${metadata.kind} ${metadata.checkpointId}`;
+  return metadata.segments.map((segment) => ({ ...segment, about: `${owners.get(segment.name) ?? 'a segment no subtask names'} of ${of}` }));
 }
 
 /** A checkpoint's or savepoint's metadata and the directory its files are in. */

@@ -19,17 +19,31 @@ export class SnapshotCodecError extends SluiceError {
  */
 export type SnapshotFileProblem = 'missing' | 'truncated' | 'corrupt';
 
-/** A snapshot file of a checkpoint is missing, truncated or corrupt: restore from another checkpoint. */
+/** Where in a file the damage is: the segment and its offset. */
+export interface DamagedSegment {
+  /** The segment's name, as `_metadata` lists it. */
+  readonly segment: string;
+  /** Where it starts in the file. */
+  readonly offset: number;
+}
+
+/** A snapshot file or segment of a checkpoint is missing, truncated or corrupt: restore from another checkpoint. */
 export class CheckpointCorruptError extends SluiceError {
   /** Absolute path of the file. */
   readonly file: string;
   /** What is wrong with it. */
   readonly reason: SnapshotFileProblem;
+  /** The damaged segment of the file (the first one cut off, for a truncated file); absent when the file as a whole is. */
+  readonly segment: string | undefined;
+  /** Where that segment starts in the file. */
+  readonly offset: number | undefined;
 
-  constructor(file: string, reason: SnapshotFileProblem, message: string, options?: { cause?: unknown }) {
+  constructor(file: string, reason: SnapshotFileProblem, message: string, options?: { cause?: unknown; where?: DamagedSegment }) {
     super('SLUICE_CHECKPOINT_CORRUPT', message, options);
     this.file = file;
     this.reason = reason;
+    this.segment = options?.where?.segment;
+    this.offset = options?.where?.offset;
   }
 }
 

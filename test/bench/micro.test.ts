@@ -1,5 +1,5 @@
 /**
- * `sluice bench --micro` measures ring framing, record codecs and snapshot compression with
+ * `sluice bench --micro` measures ring framing, record codecs, snapshot compression and checkpoint file layouts with
  * tinybench, one result per question, in the report's micro-benchmark format.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ describe('sluice bench --micro', () => {
     const { runMicro } = (await import(new URL('../../dist/src/bench/micro.js', import.meta.url).href)) as { runMicro: RunMicro };
     const progress: string[] = [];
     const results = await runMicro((line) => progress.push(line));
-    expect(progress).toEqual(['micro: ring', 'micro: record codecs', 'micro: snapshot compression']);
+    expect(progress).toEqual(['micro: ring', 'micro: record codecs', 'micro: snapshot compression', 'micro: checkpoint files']);
     const units = Object.fromEntries(results.map((result) => [result.name, result.unit]));
     expect(units).toEqual({
       'ring/64B/one-thread': 'msgs/s',
@@ -25,6 +25,9 @@ describe('sluice bench --micro', () => {
       'snapshot/gzip-1/decompress': 'MB/s',
       'snapshot/brotli-1/compress': 'MB/s',
       'snapshot/brotli-1/decompress': 'MB/s',
+      'checkpoint-files/24-files': 'checkpoints/s',
+      'checkpoint-files/4-merged': 'checkpoints/s',
+      'checkpoint-files/1-merged': 'checkpoints/s',
     });
     for (const result of results) {
       expect(result.value, result.name).toBeGreaterThan(0);

@@ -10,7 +10,10 @@ function metadataWith(finished: readonly boolean[]) {
     mode: 'aligned',
     triggerTimestamp: 1_000,
     completedTimestamp: 1_015,
-    files: finished.flatMap((done, index) => (done ? [] : [{ name: `state-${index}`, bytes: 10, rawBytes: 20, sha256: '0'.repeat(64) }])),
+    files: finished.some((done) => !done) ? [{ name: 'merged-0.seg', bytes: 10 * finished.filter((done) => !done).length }] : [],
+    segments: finished.flatMap((done, index) =>
+      done ? [] : [{ name: `state-${index}`, file: 'merged-0.seg', offset: 10 * finished.slice(0, index).filter((d) => !d).length, bytes: 10, rawBytes: 20, sha256: '0'.repeat(64) }],
+    ),
     subtasks: finished.map((done, index) =>
       done
         ? { operator: 'count', subtaskIndex: index, parallelism: finished.length, finished: true, stats: {} }

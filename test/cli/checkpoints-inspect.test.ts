@@ -9,7 +9,8 @@ interface InspectReport {
   valid: boolean;
   summary: Record<string, unknown>;
   metadata: { checkpointId: number; job: string; kind: string; subtasks: Array<{ operator: string; subtaskIndex: number; stats: Record<string, unknown> }> };
-  files: Array<{ name: string; bytes: number; sha256: string; status: string; problem?: string }>;
+  files: Array<{ name: string; bytes: number; segments: number; status: string; problem?: string }>;
+  segments: Array<{ name: string; file: string; offset: number; bytes: number; sha256: string; content: string; status: string; problem?: string }>;
 }
 
 describe('sluice checkpoints inspect', () => {
@@ -47,16 +48,26 @@ describe('sluice checkpoints inspect', () => {
     return target;
   }
 
-  it('shows the metadata, per-subtask statistics and files, and verifies every file (exit 0)', async () => {
+  /** The segments of the merged file that holds the source's state (merged-0.seg: subtask 0's snapshots), in file order. */
+  async function segmentsOf(target: string): Promise<InspectReport['segments']> {
+    const report = JSON.parse((await runCli(['checkpoints', 'inspect', target, '--json'])).stdout) as InspectReport;
+    return report.segments.filter((segment) => segment.file === 'merged-0.seg').sort((a, b) => a.offset - b.offset);
+  }
+
+  it('shows the metadata, per-subtask statistics, files and segments, and verifies every one (exit 0)', async () => {
     const result = await runCli(['checkpoints', 'inspect', checkpoint]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^checkpoint ${path.basename(checkpoint).slice(4)} of job 'counting'$`, 'm'));
     expect(result.stdout).toMatch(/OPERATOR +SUBTASK +START DELAY +ALIGNMENT +SYNC +ASYNC +UNALIGNED +PERSISTED IN-FLIGHT +STATE +CHANNELS/);
     expect(result.stdout).toMatch(/^ {2}generate +0\/1 /m);
     expect(result.stdout).toMatch(/^ {2}count -> commit +1\/2 /m);
-    expect(result.stdout).toMatch(/NAME +CONTENT +SIZE +RAW +SHA-256 +CHECK/);
-    expect(result.stdout.match(/ [0-9a-f]{64} {2}ok$/gm)).toHaveLength(3);
-    expect(result.stdout).toMatch(/^verified: all 3 files have their recorded size and SHA-256$/m);
+    expect(result.stdout).toMatch(/^ {2}format +version 2$/m);
+    // Subtask i's snapshots share merged file i: the source's and count's subtask 0, and count's subtask 1.
+    expect(result.stdout).toMatch(/NAME +SIZE +SEGMENTS +CHECK\n {2}merged-0\.seg +\S+ \S*B +2 +ok\n {2}merged-1\.seg +\S+ \S*B +1 +ok$/m);
+    expect(result.stdout).toMatch(/NAME +CONTENT +FILE +OFFSET +SIZE +RAW +SHA-256 +CHECK/);
+    expect(result.stdout).toMatch(/^ {2}generate-0\.state\.zst +state of 'generate' subtask 0 +merged-0\.seg +\d+ /m);
+    expect(result.stdout.match(/ merged-[01]\.seg +\d+ .* [0-9a-f]{64} {2}ok$/gm)).toHaveLength(3);
+    expect(result.stdout).toMatch(/^verified: all 2 files and 3 segments have their recorded size and SHA-256$/m);
   });
 
   it('prints JSON with --json, given the _metadata file too', async () => {
@@ -71,43 +82,67 @@ describe('sluice checkpoints inspect', () => {
       }
       expect(typeof subtask.stats['unaligned']).toBe('boolean');
     }
-    expect(report.files.map((file) => file.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(report.files.map((file) => [file.name, file.segments, file.status])).toEqual([
+      ['merged-0.seg', 2, 'ok'],
+      ['merged-1.seg', 1, 'ok'],
+    ]);
+    expect(report.segments.map((segment) => segment.status)).toEqual(['ok', 'ok', 'ok']);
     expect(report.summary).toMatchObject({ id: report.metadata.checkpointId, kind: 'checkpoint', mode: 'aligned' });
   });
 
-  it('names the corrupt, truncated and missing files and exits 1', async () => {
-    const damaged = await copy('damaged');
-    const names = (await readdir(damaged)).filter((name) => name.endsWith('.zst')).sort();
-    expect(names).toHaveLength(3);
-    const [corrupt, truncated, missing] = names as [string, string, string];
-    const bytes = await readFile(path.join(damaged, corrupt));
+  it('names a corrupt segment at the end of the merged file, with its content and offset, and exits 1', async () => {
+    const damaged = await copy('corrupt-end');
+    const last = (await segmentsOf(damaged)).at(-1)!;
+    const bytes = await readFile(path.join(damaged, 'merged-0.seg'));
     bytes[bytes.length - 1]! ^= 0xff; // same size, other content
-    await writeFile(path.join(damaged, corrupt), bytes);
-    await truncate(path.join(damaged, truncated), 4);
-    await rm(path.join(damaged, missing));
+    await writeFile(path.join(damaged, 'merged-0.seg'), bytes);
 
     const table = await runCli(['checkpoints', 'inspect', damaged]);
     expect(table.code).toBe(1);
-    expect(table.stdout).toMatch(/DAMAGED: 3 of 3 files are missing, truncated or corrupt; this checkpoint cannot be restored/);
-    expect(table.stdout).toContain(`  ${corrupt}: corrupt: `);
-    expect(table.stdout).toContain(`  ${truncated}: truncated: `);
-    expect(table.stdout).toContain(`  ${missing}: missing: `);
-
+    expect(table.stdout).toMatch(/DAMAGED: 0 of 2 files and 1 of 3 segments are missing, truncated or corrupt; this checkpoint cannot be restored/);
+    expect(table.stdout).toContain(`  ${last.name} (${last.content}, in merged-0.seg at offset ${last.offset}): corrupt: `);
     const json = JSON.parse((await runCli(['checkpoints', 'inspect', damaged, '--json'])).stdout) as InspectReport;
     expect(json.valid).toBe(false);
-    expect(Object.fromEntries(json.files.map((file) => [file.name, file.status]))).toEqual({ [corrupt]: 'corrupt', [truncated]: 'truncated', [missing]: 'missing' });
+    expect(json.files.map((file) => file.status)).toEqual(['ok', 'ok']);
+    const statuses = Object.fromEntries(json.segments.map((segment) => [segment.name, segment.status]));
+    expect(Object.values(statuses).sort()).toEqual(['corrupt', 'ok', 'ok']);
+    expect(statuses[last.name]).toBe('corrupt');
   });
 
-  it('reports one corrupt file among good ones', async () => {
+  it('names a truncated merged file and the segments it cuts off, and a missing one, leaving the other file ok', async () => {
+    const truncated = await copy('truncated');
+    const segments = await segmentsOf(truncated);
+    await truncate(path.join(truncated, 'merged-0.seg'), segments[1]!.offset + 4);
+    const cut = await runCli(['checkpoints', 'inspect', truncated]);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toMatch(/DAMAGED: 1 of 2 files and 1 of 3 segments/);
+    expect(cut.stdout).toContain(`  merged-0.seg: truncated: `);
+    expect(cut.stdout).toContain(`it is cut off from segment ${segments[1]!.name} (${segments[1]!.content}`);
+    const json = JSON.parse((await runCli(['checkpoints', 'inspect', truncated, '--json'])).stdout) as InspectReport;
+    const inFile = json.segments.filter((segment) => segment.file === 'merged-0.seg').sort((a, b) => a.offset - b.offset);
+    expect(inFile.map((segment) => segment.status)).toEqual(['ok', 'truncated']);
+    expect(json.segments.find((segment) => segment.file === 'merged-1.seg')!.status).toBe('ok');
+
+    const missing = await copy('missing');
+    await rm(path.join(missing, 'merged-0.seg'));
+    const gone = await runCli(['checkpoints', 'inspect', missing]);
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toMatch(/DAMAGED: 1 of 2 files and 2 of 3 segments/);
+    expect(gone.stdout).toContain(`  merged-0.seg: missing: `);
+  });
+
+  it('reports one corrupt segment among good ones', async () => {
     const damaged = await copy('one-corrupt');
-    const [name] = (await readdir(damaged)).filter((entry) => entry.startsWith('generate'));
-    const bytes = await readFile(path.join(damaged, name!));
-    bytes[0]! ^= 0x01;
-    await writeFile(path.join(damaged, name!), bytes);
+    const generate = (await segmentsOf(damaged)).find((segment) => segment.name.startsWith('generate'))!;
+    const bytes = await readFile(path.join(damaged, 'merged-0.seg'));
+    bytes[generate.offset]! ^= 0x01;
+    await writeFile(path.join(damaged, 'merged-0.seg'), bytes);
     const result = await runCli(['checkpoints', 'inspect', damaged]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/DAMAGED: 1 of 3 files/);
-    expect(result.stdout).toMatch(new RegExp(`^ {2}${name!.replaceAll('.', '\\.')}: corrupt: .*its SHA-256 is [0-9a-f]{64}, its _metadata records`, 'm'));
+    expect(result.stdout).toMatch(/DAMAGED: 0 of 2 files and 1 of 3 segments/);
+    expect(result.stdout).toMatch(
+      new RegExp(`^ {2}${generate.name.replaceAll('.', '\\.')} \\(state of 'generate' subtask 0, in merged-0\\.seg at offset ${generate.offset}\\): corrupt: .*its SHA-256 is [0-9a-f]{64}, its _metadata records`, 'm'),
+    );
   });
 
   it('says a bad _metadata makes the checkpoint unusable (exit 1), and a directory without one is not a checkpoint (exit 2)', async () => {

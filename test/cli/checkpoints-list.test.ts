@@ -45,7 +45,7 @@ describe('sluice checkpoints list', () => {
     const [job] = listing.jobs;
     expect(job!.checkpoints.map((checkpoint) => checkpoint['id'])).toEqual(ids);
     for (const checkpoint of job!.checkpoints) {
-      expect(checkpoint).toMatchObject({ kind: 'checkpoint', mode: 'aligned', status: 'completed', subtasks: 3, files: 3 });
+      expect(checkpoint).toMatchObject({ kind: 'checkpoint', mode: 'aligned', status: 'completed', subtasks: 3, files: 2, segments: 3 });
       for (const field of ['triggerTimestamp', 'completedTimestamp', 'endToEndDurationMs', 'checkpointedBytes', 'rawBytes', 'persistedInFlightBytes']) {
         expect(typeof checkpoint[field], field).toBe('number');
       }

@@ -1,9 +1,9 @@
 /**
  * `restore: 'latest'` falls back past a damaged checkpoint. A job that fails after several
- * checkpoints (no restart) leaves its retained checkpoints behind; a file of the newest one is
- * then corrupted (a flipped byte: same size, wrong SHA-256), truncated, or deleted. A new run
- * restores the previous checkpoint instead, says which file of which checkpoint it skipped and
- * why (a 'checkpoint-skipped' event), numbers its own checkpoints past the damaged one, and ends
+ * checkpoints (no restart) leaves its retained checkpoints behind; the newest one's merged file is
+ * then damaged in the tally's state segment (a flipped byte in it: same size, wrong SHA-256), cut
+ * off inside that segment, or deleted. A new run restores the previous checkpoint instead, says
+ * which file, segment and offset of which checkpoint it skipped and why (a 'checkpoint-skipped' event), numbers its own checkpoints past the damaged one, and ends
  * with exact output: per-key totals that count every record once, through the restored state and
  * the records replayed after it, and every line committed once over both runs.
  */
@@ -36,8 +36,8 @@ let failedRun: { checkpoints: string; output: string };
 /** The newest retained checkpoint and the one before it. */
 let newest: number;
 let previous: number;
-/** The tally's state file in the newest checkpoint. */
-let damagedFile: string;
+/** The tally's state segment in the newest checkpoint, and the file that holds it. */
+let damaged: { segment: string; file: string; offset: number; bytes: number };
 
 beforeAll(async () => {
   tmp = await temporaryDirectory();
@@ -57,11 +57,12 @@ beforeAll(async () => {
   newest = last.checkpointId;
   previous = retained[retained.length - 2]!.checkpointId;
   const tally = last.metadata.subtasks.find((subtask) => subtask.operator.startsWith(TALLY) && subtask.subtaskIndex === 0);
-  damagedFile = tally!.state!;
+  const segment = last.metadata.segments.find((entry) => entry.name === tally!.state)!;
+  damaged = { segment: segment.name, file: segment.file, offset: segment.offset, bytes: segment.bytes };
 });
 afterAll(() => tmp.remove());
 
-/** Damage done to one file of the newest checkpoint, and the words a message about it must hold. */
+/** Damage done to the tally's segment of the newest checkpoint, and the words a message about it must hold. */
 const DAMAGES = [
   {
     damage: 'corrupt',
@@ -69,8 +70,7 @@ const DAMAGES = [
     apply: async (file: string) => {
       const handle = await open(file, 'r+');
       try {
-        const { size } = await handle.stat();
-        const at = Math.floor(size / 2);
+        const at = damaged.offset + Math.floor(damaged.bytes / 2);
         const byte = Buffer.alloc(1);
         await handle.read(byte, 0, 1, at);
         byte[0] = byte[0]! ^ 0xff;
@@ -82,11 +82,11 @@ const DAMAGES = [
   },
   {
     damage: 'truncated',
-    reason: /truncated: it has \d+ bytes, its _metadata records \d+/,
+    reason: /truncated: it has \d+ bytes, its _metadata records \d+: it is cut off from segment/,
     apply: async (file: string) => {
       const handle = await open(file, 'r+');
       try {
-        await handle.truncate((await handle.stat()).size - 1);
+        await handle.truncate(damaged.offset + Math.floor(damaged.bytes / 2));
       } finally {
         await handle.close();
       }
@@ -102,7 +102,7 @@ describe.each(DAMAGES)("restore: 'latest' with a $damage file in the newest chec
     await cp(failedRun.checkpoints, checkpointRoot, { recursive: true });
     await cp(failedRun.output, output, { recursive: true });
     const jobDir = new storage.CheckpointStorage({ checkpointDir: checkpointRoot, job: JOB.name }).jobDir;
-    const file = path.join(jobDir, `chk-${newest}`, damagedFile);
+    const file = path.join(jobDir, `chk-${newest}`, damaged.file);
     await stat(file);
     await apply(file);
 
@@ -118,6 +118,10 @@ describe.each(DAMAGES)("restore: 'latest' with a $damage file in the newest chec
     expect(skipped[0]!.checkpointId).toBe(newest);
     expect(skipped[0]!.message).toContain(file);
     expect(skipped[0]!.message).toMatch(reason);
+    if (damage !== 'missing') {
+      expect(skipped[0]!.message).toContain(`${damaged.segment} (state of '`);
+      expect(skipped[0]!.message).toContain(`subtask 0 of checkpoint ${newest}) at offset ${damaged.offset}`);
+    }
     expect(log.of('restored').map((event) => event.checkpointId)).toEqual([previous]);
     expect(log.sequence.slice(0, 2)).toEqual(['checkpoint-skipped', 'restored']);
 

@@ -4,9 +4,9 @@
  * from the middle of the source, and the two runs together commit exactly the output of one
  * failure-free run. The savepoint (taken unaligned, with in-flight data) lives in a directory
  * the user named, next to the job's checkpoint directory: the second run's checkpoints, retained
- * one at a time, never touch it.
+ * one at a time, never touch it. It is self-contained: moved elsewhere first, it restores from there.
  */
-import { stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,9 +61,14 @@ describe('stopWithSavepoint and restore', () => {
     expect(written.metadata.kind).toBe('savepoint');
     expect(written.metadata.checkpointId).toBe(savepoint.id);
 
+    // Its files (the merged one and any of their own) move with it: nothing in it names its old place.
+    const moved = path.join(tmp.path, 'moved', 'savepoint-1');
+    await storage.makeDirectoryDurably(path.dirname(moved));
+    await rename(savepointDir, moved);
+
     const log = new EventLog();
-    const second = await buildPipeline(JOB, transactionalLines(output)).execute({ checkpoints, restore: savepointDir, onEvent: log.onEvent });
-    expect(log.of('restored')).toEqual([{ type: 'restored', checkpointId: savepoint.id, path: savepointDir }]);
+    const second = await buildPipeline(JOB, transactionalLines(output)).execute({ checkpoints, restore: moved, onEvent: log.onEvent });
+    expect(log.of('restored')).toEqual([{ type: 'restored', checkpointId: savepoint.id, path: moved }]);
     // It resumed from the middle of the source, not from its start.
     const resumedRecords = second.operators[SOURCE]!.recordsOut;
     expect(resumedRecords).toBeGreaterThan(0);
@@ -76,8 +81,8 @@ describe('stopWithSavepoint and restore', () => {
     expect(ids.length).toBeGreaterThan(1);
     expect(Math.min(...ids)).toBeGreaterThan(savepoint.id);
     expect(await checkpointDirectories(jobCheckpoints.jobDir)).toEqual([{ id: ids[ids.length - 1], complete: true }]);
-    const kept = await storage.readCheckpointMetadata(savepointDir);
+    const kept = await storage.readCheckpointMetadata(moved);
     expect(kept.metadata).toEqual(written.metadata);
-    for (const file of kept.metadata.files) expect((await stat(path.join(savepointDir, file.name))).size).toBe(file.bytes);
+    for (const file of kept.metadata.files) expect((await stat(path.join(moved, file.name))).size).toBe(file.bytes);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Snapshot files are named by the uid of their chain's head operator, not by the URL-encoded chain
- * name: the chain `tally -> out` writes `tally-<subtask>.state.zst`, and an operator given
- * `{ uid }` names its files with it.
+ * Snapshots (segments of a checkpoint's merged file) are named by the uid of their chain's head
+ * operator, not by the URL-encoded chain name: the chain `tally -> out` writes
+ * `tally-<subtask>.state.zst`, and an operator given `{ uid }` names its snapshots with it.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,7 +28,8 @@ describe('snapshot file names', () => {
     // The first checkpoint: every subtask still ran (later ones may record a finished source without files).
     const [latest] = await new storage.CheckpointStorage({ checkpointDir: dir, job: 'file-names' }).list();
     expect(latest).toBeDefined();
-    const names = (await readdir(latest!.dir)).filter((name) => name.endsWith('.zst')).sort();
+    expect((await readdir(latest!.dir)).sort()).toEqual(['_metadata', 'merged-0.seg', 'merged-1.seg']);
+    const names = latest!.metadata.segments.map((segment) => segment.name).sort();
     expect(names).toEqual(['counts-v1-0.state.zst', 'counts-v1-1.state.zst', 'numbers-in-0.state.zst', 'numbers-in-1.state.zst']);
     expect(latest!.metadata.subtasks.find((subtask) => subtask.operator === 'count per key -> write out')!.uids).toEqual(['counts-v1', 'write-out']);
   });

@@ -68,12 +68,13 @@ describe('metadata commit', () => {
       subtasks: [{ operator: 'a', subtaskIndex: 0, parallelism: 1, state: 'a-0.state.zst', stats: {} }],
       stats: {},
     };
-    await expect(checkpoints.commit(storage.checkpointMetadata({ ...base, files: [{ name: 'a-0.state.zst', ...info, bytes: info.bytes + 1 }] }))).rejects.toThrow(
-      CheckpointWriteError,
-    );
+    const wrongSize = storage.ownFileEntries('a-0.state.zst', { ...info, bytes: info.bytes + 1 });
+    await expect(checkpoints.commit(storage.checkpointMetadata({ ...base, files: [wrongSize.file], segments: [wrongSize.segment] }))).rejects.toThrow(CheckpointWriteError);
+    const notThere = storage.ownFileEntries('b-0.state.zst', info);
     const missing = storage.checkpointMetadata({
       ...base,
-      files: [{ name: 'b-0.state.zst', ...info }],
+      files: [notThere.file],
+      segments: [notThere.segment],
       subtasks: [{ ...base.subtasks[0]!, state: 'b-0.state.zst' }],
     });
     await expect(checkpoints.commit(missing)).rejects.toThrow(/b-0\.state\.zst/);
@@ -111,17 +112,20 @@ describe('metadata commit', () => {
     const cases: Array<[string, (metadata: any) => void, string]> = [
       ['not JSON', () => undefined, ''],
       ['a wrong format', (m) => (m.format = 'flink'), 'format'],
-      ['a newer version', (m) => (m.version = 2), 'version'],
+      ['a newer version', (m) => (m.version = 3), 'version'],
       ['no job', (m) => delete m.job, 'job'],
       ['a negative checkpoint id', (m) => (m.checkpointId = -1), 'checkpointId'],
       ['an unknown kind', (m) => (m.kind = 'snapshot'), 'kind'],
       ['an unknown mode', (m) => (m.mode = 'exactly-once'), 'mode'],
       ['a bad timestamp', (m) => (m.completedTimestamp = 'yesterday'), 'completedTimestamp'],
-      ['a bad checksum', (m) => (m.files[2].sha256 = 'ABC'), 'files[2].sha256'],
+      ['a bad checksum', (m) => (m.segments[2].sha256 = 'ABC'), 'segments[2].sha256'],
       ['a file name with a slash', (m) => (m.files[0].name = '../escape'), 'files[0].name'],
       ['a duplicate file', (m) => (m.files[1].name = m.files[0].name), 'files[1].name'],
       ['a fractional size', (m) => (m.files[0].bytes = 1.5), 'files[0].bytes'],
-      ['a state file not in files', (m) => (m.subtasks[1].state = 'nope.state.zst'), 'subtasks[1].state'],
+      ['a file size its segments do not fill', (m) => (m.files[0].bytes += 1), 'files[0].bytes'],
+      ['a segment in a file not listed', (m) => (m.segments[1].file = 'nope.seg'), 'segments[1].file'],
+      ['a duplicate segment', (m) => (m.segments[1].name = m.segments[0].name), 'segments[1].name'],
+      ['a state segment not in segments', (m) => (m.subtasks[1].state = 'nope.state.zst'), 'subtasks[1].state'],
       ['a subtask index beyond parallelism', (m) => (m.subtasks[0].subtaskIndex = 2), 'subtasks[0].subtaskIndex'],
       ['a duplicate subtask', (m) => (m.subtasks[1].subtaskIndex = 0), 'subtasks[1]'],
       ['a non-numeric subtask stat', (m) => (m.subtasks[0].stats.syncDurationMs = 'fast'), 'subtasks[0].stats.syncDurationMs'],

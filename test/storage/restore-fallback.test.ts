@@ -45,7 +45,9 @@ describe('findRestorable', () => {
     await truncateBy(truncated, 1);
     const found = await checkpoints.findRestorable();
     expect(found.metadata?.checkpointId).toBe(2);
-    expect(found.skipped).toEqual([{ checkpointId: 3, file: path.basename(truncated), reason: 'truncated', message: expect.stringContaining('truncated') }]);
+    expect(found.skipped).toEqual([
+      { checkpointId: 3, file: path.basename(truncated), segment: path.basename(truncated), offset: 0, reason: 'truncated', message: expect.stringContaining('truncated') },
+    ]);
   });
 
   it('falls back past a corrupt file only when verifying checksums', async () => {
@@ -54,7 +56,9 @@ describe('findRestorable', () => {
     expect((await checkpoints.findRestorable({ verify: 'size' })).metadata?.checkpointId).toBe(3);
     const found = await checkpoints.findRestorable({ verify: 'checksum' });
     expect(found.metadata?.checkpointId).toBe(2);
-    expect(found.skipped).toEqual([{ checkpointId: 3, file: path.basename(corrupt), reason: 'corrupt', message: expect.stringContaining('SHA-256') }]);
+    expect(found.skipped).toEqual([
+      { checkpointId: 3, file: path.basename(corrupt), segment: path.basename(corrupt), offset: 0, reason: 'corrupt', message: expect.stringContaining('SHA-256') },
+    ]);
   });
 
   it('falls back past several bad checkpoints, listing every bad file newest first', async () => {
@@ -105,12 +109,14 @@ describe('findRestorable', () => {
       await flipByte(corrupt, 17);
       const found = await onDist.findRestorable({ verify: 'checksum', pool });
       expect(found.metadata?.checkpointId).toBe(2);
-      expect(found.skipped).toEqual([{ checkpointId: 3, file: path.basename(corrupt), reason: 'corrupt', message: expect.stringContaining(corrupt) }]);
+      expect(found.skipped).toEqual([
+        { checkpointId: 3, file: path.basename(corrupt), segment: path.basename(corrupt), offset: 0, reason: 'corrupt', message: expect.stringContaining(corrupt) },
+      ]);
 
       const restored = await Promise.all(
-        found.metadata!.files.map((file) => pool.readSnapshotFile({ path: path.join(found.dir!, file.name), expected: file })),
+        found.metadata!.segments.map((segment) => pool.readSnapshotSegment({ path: path.join(found.dir!, segment.file), segment })),
       );
-      restored.forEach((bytes, i) => expect(bytes.byteLength).toBe(found.metadata!.files[i]!.rawBytes));
+      restored.forEach((bytes, i) => expect(bytes.byteLength).toBe(found.metadata!.segments[i]!.rawBytes));
     } finally {
       await pool.close();
     }

@@ -37,14 +37,15 @@ async function directories(): Promise<string[]> {
 async function savepoint(dir: string, checkpointId: number): Promise<void> {
   await CheckpointStorage.writeSavepoint(dir, async (target) => {
     const raw = new Uint8Array(5000).fill(checkpointId);
-    const info = await storage.writeSnapshotFile(path.join(target, 'op-0.state.zst'), raw);
+    const { file, segment } = storage.ownFileEntries('op-0.state.zst', await storage.writeSnapshotFile(path.join(target, 'op-0.state.zst'), raw));
     return {
       job: 'retained',
       checkpointId,
       mode: 'aligned',
       triggerTimestamp: 1,
       completedTimestamp: 2,
-      files: [{ name: 'op-0.state.zst', ...info }],
+      files: [file],
+      segments: [segment],
       subtasks: [{ operator: 'op', subtaskIndex: 0, parallelism: 1, state: 'op-0.state.zst', stats: {} }],
       stats: {},
     };

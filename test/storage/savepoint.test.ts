@@ -19,9 +19,12 @@ afterEach(() => tmp.remove());
 
 async function writeFiles(dir: string): Promise<SavepointMetadataFields> {
   const files = [];
+  const segments = [];
   for (const subtaskIndex of [0, 1]) {
     const name = storage.snapshotFileName('Keyed Reduce', subtaskIndex, 'state');
-    files.push({ name, ...(await storage.writeSnapshotFile(path.join(dir, name), new Uint8Array(10_000).fill(subtaskIndex + 1))) });
+    const entries = storage.ownFileEntries(name, await storage.writeSnapshotFile(path.join(dir, name), new Uint8Array(10_000).fill(subtaskIndex + 1)));
+    files.push(entries.file);
+    segments.push(entries.segment);
   }
   return {
     job: 'wc',
@@ -30,6 +33,7 @@ async function writeFiles(dir: string): Promise<SavepointMetadataFields> {
     triggerTimestamp: 1_700_000_000_000,
     completedTimestamp: 1_700_000_000_100,
     files,
+    segments,
     subtasks: files.map((file, subtaskIndex) => ({ operator: 'Keyed Reduce', subtaskIndex, parallelism: 2, state: file.name, stats: { asyncDurationMs: 3 } })),
     stats: { trigger: 'cli' },
   };
@@ -40,7 +44,7 @@ describe('writeSavepoint', () => {
     const dir = path.join(tmp.path, 'savepoints', 'sp-1');
     const written = await CheckpointStorage.writeSavepoint(dir, writeFiles);
     expect(written.dir).toBe(dir);
-    expect(written.metadata).toMatchObject({ format: 'sluice-checkpoint', version: 1, kind: 'savepoint', checkpointId: 12, job: 'wc' });
+    expect(written.metadata).toMatchObject({ format: 'sluice-checkpoint', version: 2, kind: 'savepoint', checkpointId: 12, job: 'wc' });
     expect((await readdir(dir)).sort()).toEqual(['Keyed%20Reduce-0.state.zst', 'Keyed%20Reduce-1.state.zst', METADATA_FILE]);
     expect(await CheckpointStorage.readMetadata(dir)).toEqual(written);
     expect(await CheckpointStorage.readMetadata(path.join(dir, METADATA_FILE))).toEqual(written);

@@ -1,7 +1,9 @@
 /**
- * Writes real checkpoints: a small job of two operators, each subtask with a state file and the
- * second operator's subtasks with a channel-state file, compressed and committed exactly as the
- * runtime does. Works with the sources' or the compiled module (pass either).
+ * Writes real checkpoints: a small job of two operators, each subtask with a state snapshot and
+ * the second operator's subtasks with a channel-state snapshot, compressed and committed as the
+ * runtime does: each snapshot in a file of its own (`layout: 'own-files'`, the default), or all
+ * of them back to back in one merged file (`layout: 'merged'`). Works with the sources' or the
+ * compiled module (pass either).
  */
 import path from 'node:path';
 import type * as Storage from '../../../src/storage/index.js';
@@ -18,18 +20,30 @@ export async function writeCheckpoint(
   storage: typeof Storage,
   checkpoints: Storage.CheckpointStorage,
   checkpointId: number,
-  options: { rawBytes?: number } = {},
+  options: { rawBytes?: number; layout?: 'own-files' | 'merged' } = {},
 ): Promise<Storage.CheckpointMetadata> {
   const dir = await checkpoints.prepare(checkpointId);
   const files: Storage.CheckpointFile[] = [];
+  const segments: Storage.CheckpointSegment[] = [];
+  const merged: Uint8Array[] = [];
+  const mergedFile = storage.mergedFileName(0);
+  let offset = 0;
   const subtasks: Storage.SubtaskSnapshot[] = [];
   for (const [operatorIndex, operator] of OPERATORS.entries()) {
     for (let subtaskIndex = 0; subtaskIndex < operator.parallelism; subtaskIndex++) {
       const seed = checkpointId * 1000 + operatorIndex * 10 + subtaskIndex + 1;
       const write = async (kind: Storage.SnapshotFileKind, bytes: Uint8Array): Promise<string> => {
         const name = storage.snapshotFileName(operator.name, subtaskIndex, kind);
-        const info = await storage.writeSnapshotFile(path.join(dir, name), bytes);
-        files.push({ name, ...info });
+        if (options.layout === 'merged') {
+          const { data, ...info } = await storage.encodeSnapshot(bytes, { store: kind === 'channels' });
+          segments.push({ name, file: mergedFile, offset, ...info });
+          merged.push(data);
+          offset += info.bytes;
+          return name;
+        }
+        const entries = storage.ownFileEntries(name, await storage.writeSnapshotFile(path.join(dir, name), bytes));
+        files.push(entries.file);
+        segments.push(entries.segment);
         return name;
       };
       const state = await write('state', compressibleBytes(options.rawBytes ?? 20_000 + seed, seed));
@@ -44,6 +58,7 @@ export async function writeCheckpoint(
       });
     }
   }
+  if (merged.length > 0) files.push({ name: mergedFile, bytes: await storage.writeMergedFile(path.join(dir, mergedFile), merged) });
   const metadata = storage.checkpointMetadata({
     job: checkpoints.job,
     checkpointId,
@@ -52,6 +67,7 @@ export async function writeCheckpoint(
     triggerTimestamp: 1_700_000_000_000 + checkpointId * 1000,
     completedTimestamp: 1_700_000_000_500 + checkpointId * 1000,
     files,
+    segments,
     subtasks,
     stats: { checkpointedBytes: files.reduce((sum, file) => sum + file.bytes, 0), persistedInFlightBytes: 123 },
   });
@@ -59,7 +75,7 @@ export async function writeCheckpoint(
   return metadata;
 }
 
-/** Path of a file of checkpoint `checkpointId`, by operator, subtask and kind. */
+/** Path of a file of checkpoint `checkpointId`, by operator, subtask and kind (written with `layout: 'own-files'`). */
 export function fileOf(
   checkpoints: Storage.CheckpointStorage,
   checkpointId: number,
