@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Doorbell, FrameParser, RingReader, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import { numericRecords } from '../../src/api/specs.js';
 import { NO_CHECKPOINTS } from '../../src/runtime/checkpointer.js';
-import { InputGate } from '../../src/runtime/input-gate.js';
+import { InputGate, NO_EVENT_TIME } from '../../src/runtime/input-gate.js';
 import type { InputGateHost } from '../../src/runtime/input-gate.js';
 import { BatchCursor, createBatchEncoder } from '../../src/runtime/record-batch.js';
 
@@ -54,6 +54,7 @@ function host(overrides: Partial<InputGateHost> = {}): InputGateHost {
     faults: { onRecords() {} },
     backpressured: () => false,
     interrupted: () => false,
+    watermarks: NO_EVENT_TIME,
     ...overrides,
   };
 }
