@@ -2,8 +2,8 @@
  * The mistakes the builder's types catch. Every line marked `// mistake` must fail to compile
  * (the type-check test asserts an error on each of them and on no other line).
  */
-import { Pipeline, collectSink, fileSource, generatorSource } from '../../../src/index.js';
-import { byLine, byUser, digits, lengthOf, perLine, scaled, sumNumbers, totals } from './ops.js';
+import { Pipeline, boundedOutOfOrderness, collectSink, fileSource, generatorSource, tumblingWindows } from '../../../src/index.js';
+import { byLine, byUser, countEvents, digits, eventAmountTime, lengthOf, perLine, scaled, sumAmounts, sumNumbers, totals } from './ops.js';
 import type { Event } from './ops.js';
 
 const pipeline = new Pipeline();
@@ -33,3 +33,8 @@ lines.map(lengthOf).map(scaled, { options: { factor: 'two' } }); // mistake
 
 // A sink of numbers on a stream of strings.
 lines.sink(collectSink<number>()); // mistake
+
+// Event time: a timestamp assigner of another record type; a window aggregate of another record type.
+pipeline.source(fileSource({ path: 'in.txt', format: 'lines' }), { watermarks: boundedOutOfOrderness({ timestamp: eventAmountTime }) }); // mistake
+lines.keyBy(byLine).window(tumblingWindows(10)).aggregate(sumAmounts); // mistake
+events.keyBy(byUser).window(tumblingWindows(10)).aggregate(sumAmounts, countEvents); // mistake

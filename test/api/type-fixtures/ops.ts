@@ -1,5 +1,13 @@
 /** Functions the type fixtures use: a module as a user would write it. */
-import { defineKeySelector, defineMap, defineProcess, defineReduce } from '../../../src/index.js';
+import {
+  defineAggregate,
+  defineKeySelector,
+  defineMap,
+  defineProcess,
+  defineReduce,
+  defineTimestampAssigner,
+  defineWindowFunction,
+} from '../../../src/index.js';
 import type { Collector, OperatorContext } from '../../../src/index.js';
 
 export interface Event {
@@ -31,5 +39,26 @@ export const totals = defineProcess(import.meta, {
 export const perLine = defineProcess(import.meta, {
   processElement(line: string, _ctx, out: Collector<number>) {
     out.collect(line.length);
+  },
+});
+
+// Event time.
+export const eventAmountTime = defineTimestampAssigner(import.meta, (event: Event) => event.amount);
+export const lineTime = defineTimestampAssigner(import.meta, (line: string) => line.length);
+export const sumAmounts = defineAggregate(import.meta, {
+  createAccumulator: () => 0,
+  add: (acc: number, event: Event) => acc + event.amount,
+  getResult: (acc: number) => acc,
+  merge: (a: number, b: number) => a + b,
+});
+export const describeWindow = defineWindowFunction(import.meta, (key, window, total: number) => [`${key}@${window.start}: ${total}`]);
+export const countEvents = defineWindowFunction(import.meta, (key, _window, events: Event[]): Total[] => [{ user: String(key), total: events.length }]);
+export const withTimer = defineProcess(import.meta, {
+  processElement(event: Event, ctx, _out: Collector<string>) {
+    ctx.timers.registerEventTime(ctx.timestamp + 1000);
+    void event;
+  },
+  onTimer(timestamp, ctx, out) {
+    out.collect(`${ctx.currentKey} ${ctx.timeDomain} ${timestamp}`);
   },
 });

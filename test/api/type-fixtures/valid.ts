@@ -2,9 +2,35 @@
  * Correct jobs: this file compiles without an error, and the types it asserts are the ones
  * the builder infers (`Equal` fails to compile when they differ).
  */
-import { Pipeline, collectSink, fileSink, fileSource, generatorSource } from '../../../src/index.js';
-import type { DataStream, NumericGeneratorRecord } from '../../../src/index.js';
-import { byLine, byUser, concat, digits, lengthOf, perLine, scaled, sumNumbers, toPair, totals } from './ops.js';
+import {
+  Pipeline,
+  boundedOutOfOrderness,
+  collectSink,
+  fileSink,
+  fileSource,
+  generatorSource,
+  sessionWindows,
+  slidingWindows,
+  tumblingWindows,
+} from '../../../src/index.js';
+import type { DataStream, NumericGeneratorRecord, WindowResultStream } from '../../../src/index.js';
+import {
+  byLine,
+  byUser,
+  concat,
+  countEvents,
+  describeWindow,
+  digits,
+  eventAmountTime,
+  lengthOf,
+  perLine,
+  scaled,
+  sumAmounts,
+  sumNumbers,
+  toPair,
+  totals,
+  withTimer,
+} from './ops.js';
 import type { Event, Total } from './ops.js';
 
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
@@ -53,3 +79,21 @@ function count(stream: DataStream<unknown>): void {
 count(generated);
 
 declare function byLength(): import('../../../src/index.js').KeySelectorDefinition<number>;
+
+// Event time: a watermark strategy of the source's record type; windows typed by their functions.
+const timed = pipeline.source(fileSource<Event>({ path: 'events.ndjson', format: 'ndjson' }), {
+  watermarks: boundedOutOfOrderness({ timestamp: eventAmountTime, maxOutOfOrdernessMs: 100, idleTimeoutMs: 1000 }),
+});
+expectType<typeof timed, DataStream<Event>>(true);
+const windowTotals = timed.keyBy(byUser).window(tumblingWindows(1000)).aggregate(sumAmounts);
+expectType<typeof windowTotals, WindowResultStream<Event, number>>(true);
+const described = timed.keyBy('user').window(slidingWindows(1000, 250)).allowedLateness(500).aggregate(sumAmounts, describeWindow);
+expectType<typeof described, WindowResultStream<Event, string>>(true);
+const lateEvents = described.lateRecords();
+expectType<typeof lateEvents, DataStream<Event>>(true);
+const perSession = timed.keyBy(byUser).window(sessionWindows(60_000)).process(countEvents);
+expectType<typeof perSession, WindowResultStream<Event, Total>>(true);
+const reduced = lengths.keyBy(byLength()).window(tumblingWindows(10)).reduce(sumNumbers);
+expectType<typeof reduced, WindowResultStream<number, number>>(true);
+const timerLines = timed.keyBy(byUser).process(withTimer);
+expectType<typeof timerLines, DataStream<string>>(true);
