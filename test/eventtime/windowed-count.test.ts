@@ -75,3 +75,27 @@ describe('watermark propagation', () => {
     }
   });
 });
+
+describe('windows fire as the watermark passes them', () => {
+  it('most windows reach the next operator while the input still flows, each with the window end as event time', async () => {
+    const pipeline = new Pipeline({ parallelism: 2, channelBytes: 16_384 });
+    source(pipeline)
+      .keyBy(1)
+      .window(tumblingWindows(JOB.sizeMs))
+      .aggregate(ops.countAndSum, ops.windowLine, { name: 'count' })
+      .keyBy(ops.lineKey)
+      .process<[string, number, number]>(ops.arrivalWatermark, { name: 'arrival' })
+      .sink(collectSink<[string, number, number]>(), { name: 'out' });
+    const result = await pipeline.execute();
+    const arrived = collected<[string, number, number]>(result, 'out');
+    expect(arrived).toHaveLength(expectedWindowLines(JOB).length);
+    for (const [line, time, watermark] of arrived) {
+      const [, , end] = line.split(':').map(Number);
+      expect(time).toBe(end! - 1);
+      expect(watermark).toBeLessThan(time);
+    }
+    // Fired only at the end of the input, every window would arrive behind one and the same
+    // watermark; fired as the watermark passes, they arrive behind many.
+    expect(new Set(arrived.map(([, , watermark]) => watermark)).size).toBeGreaterThan(10);
+  });
+});
