@@ -133,6 +133,7 @@ export class Subtask {
       // ever emits before that checkpoint, so it runs nothing and ends its outputs (see finish()).
       this.#finishedAtRestore = true;
       this.#ending = true;
+      this.#eventTime = new EventTimeDriver(chain, this.#outputs, this.#inputs.channels.length);
       const running: SubtaskMessage = { type: 'running' };
       this.#deployment.port.postMessage(running);
       return;
