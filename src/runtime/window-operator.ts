@@ -174,6 +174,22 @@ export class WindowOperator<T, Acc, R, Out> {
   #onTimer(timer: Timer): void {
     const perKey = this.#windows.get(timer.key);
     if (perKey === undefined) return;
+    // Tumbling and sliding windows of a key are found by their bounds: with a watermark far behind
+    // the records (a slow source), a key has many windows open, and a scan per timer is quadratic.
+    const assigner = this.#spec.assigner;
+    if (assigner.kind !== 'session') {
+      const fireEnd = timer.time + 1;
+      const purgeEnd = fireEnd - this.#allowedLatenessMs;
+      const toFire = perKey.get(windowId({ start: fireEnd - assigner.sizeMs, end: fireEnd }));
+      const purgeId = windowId({ start: purgeEnd - assigner.sizeMs, end: purgeEnd });
+      const toPurge = perKey.get(purgeId);
+      if (toFire !== undefined || toPurge !== undefined) {
+        if (toFire !== undefined && maxTimestampOf(toFire) === timer.time) this.#fire(timer.key, toFire);
+        if (toPurge !== undefined && maxTimestampOf(toPurge) + this.#allowedLatenessMs === timer.time) perKey.delete(purgeId);
+        if (perKey.size === 0) this.#windows.delete(timer.key);
+        return;
+      }
+    }
     for (const [id, state] of [...perKey]) {
       const last = maxTimestampOf(state);
       if (last === timer.time) this.#fire(timer.key, state);
