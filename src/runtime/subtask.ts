@@ -176,7 +176,8 @@ export class Subtask {
     let progressed = this.#outputs.drainPending();
     if (!this.#backpressured()) {
       const eventTime = this.#eventTime!;
-      if (chain.nextProcessingTime() <= Date.now()) {
+      const nextTimer = chain.nextProcessingTime();
+      if (nextTimer !== Infinity && nextTimer <= Date.now()) {
         chain.fireProcessingTimers(Date.now(), TIMER_FIRINGS_PER_STEP);
         progressed = true;
       }
