@@ -870,9 +870,10 @@ export class OperatorChain {
   /**
    * The synchronous phase of a snapshot: keyed state is packed at once (a consistent copy),
    * the source's position read, and sinks pre-commit; the promise settles when their
-   * pre-commits are durable.
+   * pre-commits are durable. `withWatermark`: the snapshot keeps the subtask's watermark (false when
+   * the watermark may be ahead of what a restore replays: see SubtaskCheckpointer.takeSnapshot).
    */
-  snapshotState(checkpointId: number): Promise<SubtaskSnapshot> {
+  snapshotState(checkpointId: number, withWatermark = true): Promise<SubtaskSnapshot> {
     const operators: Array<Promise<SubtaskSnapshot['operators'][number]>> = [];
     for (const operator of this.#operators) {
       if (operator instanceof KeyedOperator) {
@@ -884,7 +885,7 @@ export class OperatorChain {
     const source = this.source?.source.position();
     const chain = [...this.#uids.values()];
     const inputEnded = this.#inputEnded;
-    const watermark = this.watermark;
+    const watermark = withWatermark ? this.watermark : undefined;
     return Promise.all(operators).then((done) => ({
       source,
       chain,
