@@ -36,6 +36,15 @@ export const BASELINE_CONTEXT: KeyedContext = {
   listState: () => { throw new Error('the baseline has no keyed state'); },
   mapState: () => { throw new Error('the baseline has no keyed state'); },
   forEachKey: () => { throw new Error('the baseline has no keyed state'); },
+  timestamp: NaN,
+  timers: {
+    currentWatermark: () => -Infinity,
+    currentProcessingTime: () => Date.now(),
+    registerEventTime: () => { throw new Error('the baseline has no timers'); },
+    registerProcessingTime: () => { throw new Error('the baseline has no timers'); },
+    deleteEventTime: () => {},
+    deleteProcessingTime: () => {},
+  },
 };
 
 /** The baseline's operators, created and opened in this thread as a sluice subtask would. */

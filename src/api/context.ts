@@ -61,10 +61,37 @@ export interface MapState<K, V> {
   clear(): void;
 }
 
+/** Which clock a timer follows: the watermark (event time) or the wall clock (processing time). */
+export type TimeDomain = 'event-time' | 'processing-time';
+
+/**
+ * Timers of the current key (keyed state: checkpointed, and redistributed by key group when a
+ * job is restored at another parallelism). Registering the same time twice fires once.
+ */
+export interface TimerService {
+  /** The subtask's current event-time watermark (-Infinity before the first). */
+  currentWatermark(): number;
+  /** Wall-clock milliseconds since the epoch. */
+  currentProcessingTime(): number;
+  /** Calls `onTimer` once the watermark reaches `time` (event time, milliseconds). */
+  registerEventTime(time: number): void;
+  /** Calls `onTimer` once the wall clock reaches `time` (milliseconds since the epoch). */
+  registerProcessingTime(time: number): void;
+  deleteEventTime(time: number): void;
+  deleteProcessingTime(time: number): void;
+}
+
 /** Context of a keyed operator: the current key and its state. */
 export interface KeyedContext<Options = unknown> extends OperatorContext<Options> {
   /** The key of the record being processed. */
   readonly currentKey: Key;
+  /**
+   * The event time of the record being processed (milliseconds), or of the firing timer; NaN
+   * when its source has no watermark strategy.
+   */
+  readonly timestamp: number;
+  /** Timers of the current key. */
+  readonly timers: TimerService;
   /** Value state named `name`, scoped to the current key. */
   valueState<T>(name: string): ValueState<T>;
   /** List state named `name`, scoped to the current key. */
@@ -82,4 +109,9 @@ export interface KeyedContext<Options = unknown> extends OperatorContext<Options
 export interface Collector<T> {
   /** Emits one record downstream. */
   collect(record: T): void;
+}
+
+/** Context of `onTimer`: the keyed context, with the clock of the timer that fired. */
+export interface TimerContext<Options = unknown> extends KeyedContext<Options> {
+  readonly timeDomain: TimeDomain;
 }

@@ -1,4 +1,4 @@
-import type { Collector, Key, KeyedContext, OperatorContext } from './context.js';
+import type { Collector, Key, KeyedContext, OperatorContext, TimerContext } from './context.js';
 
 /**
  * User functions cannot cross threads. sluice records where a function is defined (its
@@ -20,7 +20,18 @@ export interface FunctionDefinition<Kind extends FunctionKind = FunctionKind, Im
 }
 
 /** The kinds of user function. */
-export type FunctionKind = 'map' | 'filter' | 'flatMap' | 'keySelector' | 'reduce' | 'process' | 'source' | 'sink';
+export type FunctionKind =
+  | 'map'
+  | 'filter'
+  | 'flatMap'
+  | 'keySelector'
+  | 'reduce'
+  | 'process'
+  | 'source'
+  | 'sink'
+  | 'timestampAssigner'
+  | 'aggregate'
+  | 'windowFunction';
 
 /** What `import.meta` provides that sluice needs. */
 export interface ModuleMeta {
@@ -37,8 +48,14 @@ export type ReduceFunction<T, Opt = unknown> = (accumulator: T, value: T, ctx: K
 export interface ProcessFunction<I, O, Opt = unknown> {
   /** Called once per subtask before the first record. */
   open?(ctx: OperatorContext<Opt>): void | Promise<void>;
-  /** Called per record. */
+  /** Called per record; `ctx.timestamp` is its event time, `ctx.timers` registers timers for its key. */
   processElement(value: I, ctx: KeyedContext<Opt>, out: Collector<O>): void;
+  /**
+   * A timer registered with `ctx.timers` fired: `timestamp` is its time, `ctx.currentKey` the key
+   * it was registered for, `ctx.timeDomain` its clock. Records emitted here carry the timer's time
+   * as event time (event-time timers).
+   */
+  onTimer?(timestamp: number, ctx: TimerContext<Opt>, out: Collector<O>): void;
   /** Called once when every input has ended; may emit final results. */
   onEnd?(ctx: KeyedContext<Opt>, out: Collector<O>): void;
   /** Called once when the subtask stops, normally or not. */

@@ -25,6 +25,11 @@ import type { CheckpointStatistics } from '../checkpoint/checkpoint-stats.js';
 import { Job, attachEndpoints } from './job.js';
 import { isMainThreadEndpoint } from './main-thread-endpoint.js';
 import type { AttachedEndpoints } from './job.js';
+import type { WatermarkStrategy } from './event-time.js';
+import { isWatermarkStrategy } from './event-time.js';
+import type { AggregateDefinition, WindowAssigner, WindowFunctionDefinition } from './windows.js';
+import { windowLateRecords, windowResults } from './late-records.js';
+import type { WindowCombine, WindowNodeSpec } from '../plan/logical-graph.js';
 
 /** Options of a {@link Pipeline}: the job-wide settings (name, default parallelism, key groups, channel size). */
 export type PipelineOptions = JobSettings;
@@ -69,6 +74,16 @@ export type OperatorArgs<Opt> = unknown extends Opt
   : undefined extends Opt
     ? [options?: OperatorOptions<Opt>]
     : [options: OperatorOptions<Opt> & { readonly options: Opt }];
+
+/** Options where a source is added to a pipeline. */
+export type SourceOptions<T> = Omit<OperatorOptions, 'options' | 'returns'> & {
+  /**
+   * Event time: how the source's records are timestamped and its watermarks made, e.g.
+   * `boundedOutOfOrderness({ timestamp, maxOutOfOrdernessMs: 5000 })`. With it, records carry
+   * their event time through every edge, and watermarks flow in-band to windows and timers.
+   */
+  readonly watermarks?: WatermarkStrategy<Accepted<T>>;
+};
 
 /**
  * A handle on a sink in the pipeline; its name finds its results in the {@link JobResult}, and
@@ -123,14 +138,18 @@ export class Pipeline {
     return this.#nodes;
   }
 
-  /** Adds a source; returns the stream of its records. */
-  source<T>(spec: SourceSpec<T>, options: Omit<OperatorOptions, 'options' | 'returns'> = {}): DataStream<T> {
+  /** Adds a source; returns the stream of its records. `options.watermarks` gives it event time. */
+  source<T>(spec: SourceSpec<T>, options: SourceOptions<NoInfer<T>> = {}): DataStream<T> {
     if (spec === null || typeof spec !== 'object' || !isFunctionDefinition(spec.fn)) {
       throw new ConfigurationError('pipeline.source() needs a source spec, such as generatorSource({...}) or fileSource({...})');
     }
     checkFunction(spec.fn, 'source', 'pipeline.source()');
-    const parallelism = options.parallelism ?? spec.parallelism;
-    const node = this.addNode('source', spec.fn, [], { ...options, parallelism, options: spec.options, returns: spec.shape }, spec.name);
+    const { watermarks, ...operatorOptions } = options;
+    if (watermarks !== undefined && !isWatermarkStrategy(watermarks)) {
+      throw new ConfigurationError('pipeline.source(): options.watermarks must be a watermark strategy, such as boundedOutOfOrderness({ timestamp, maxOutOfOrdernessMs })');
+    }
+    const parallelism = operatorOptions.parallelism ?? spec.parallelism;
+    const node = this.addNode('source', spec.fn, [], { ...operatorOptions, parallelism, options: spec.options, returns: spec.shape }, spec.name, undefined, watermarks ? { watermarks } : {});
     return new DataStream<T>(this, node);
   }
 
@@ -237,6 +256,7 @@ export class Pipeline {
     options: OperatorOptions,
     defaultName: string,
     key?: KeySpec,
+    extra: Pick<LogicalNode, 'watermarks' | 'window'> = {},
   ): LogicalNode {
     const id = this.#nodes.length;
     const name = options.name ?? `${defaultName}-${id}`;
@@ -263,6 +283,7 @@ export class Pipeline {
       shape: options.returns ?? OBJECT_RECORDS,
       inputs,
       key,
+      ...extra,
     };
     if (node.parallelism !== undefined && node.parallelism > this.options.maxParallelism) {
       throw new ConfigurationError(
@@ -415,6 +436,135 @@ export class KeyedStream<T> {
     checkFunction(fn, 'process', 'process()');
     const node = this.#pipeline.addNode('process', fn, this.#edge(), options, 'process', this.#key);
     return new DataStream<O>(this.#pipeline, node);
+  }
+
+  /**
+   * Event-time windows per key: `tumblingWindows(size)`, `slidingWindows(size, slide)` or
+   * `sessionWindows(gap)`. Needs a source with a watermark strategy; a window fires when the
+   * watermark passes its end.
+   */
+  window(assigner: WindowAssigner): WindowedStream<T> {
+    if (assigner === null || typeof assigner !== 'object' || !['tumbling', 'sliding', 'session'].includes((assigner as { kind?: string }).kind ?? '')) {
+      throw new ConfigurationError('window() needs a window assigner: tumblingWindows(sizeMs), slidingWindows(sizeMs, slideMs) or sessionWindows(gapMs)');
+    }
+    return new WindowedStream<T>(this.#pipeline, this.#node, this.#key, assigner, 0);
+  }
+}
+
+/** Options of a window operation (name, uid, parallelism, shape of its results). */
+export type WindowOptions = Omit<OperatorOptions, 'options'>;
+
+/** A keyed stream cut into event-time windows: combine each window's records with reduce, aggregate or process. */
+export class WindowedStream<T> {
+  readonly #pipeline: Pipeline;
+  readonly #node: LogicalNode;
+  readonly #key: KeySpec;
+  readonly #assigner: WindowAssigner;
+  readonly #allowedLatenessMs: number;
+
+  /** @internal */
+  constructor(pipeline: Pipeline, node: LogicalNode, key: KeySpec, assigner: WindowAssigner, allowedLatenessMs: number) {
+    this.#pipeline = pipeline;
+    this.#node = node;
+    this.#key = key;
+    this.#assigner = assigner;
+    this.#allowedLatenessMs = allowedLatenessMs;
+  }
+
+  /**
+   * Keeps each window's state this long after the watermark passed its end: a record arriving
+   * meanwhile updates the window and fires it again. Later records are late (see `lateRecords()`).
+   */
+  allowedLateness(ms: number): WindowedStream<T> {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw new ConfigurationError(`allowedLateness(ms): ms must be a finite number of milliseconds >= 0, got ${String(ms)}`);
+    }
+    return new WindowedStream<T>(this.#pipeline, this.#node, this.#key, this.#assigner, ms);
+  }
+
+  /** Reduces each window's records incrementally; the result (or what `windowFunction` makes of it) goes out when the window fires. */
+  reduce<S, Out = S>(fn: ReduceOn<T, S, unknown>, windowFunction?: WindowFunctionDefinition<S, Out>, options: WindowOptions = {}): WindowResultStream<T, Out> {
+    checkFunction(fn, 'reduce', 'window().reduce()');
+    return this.#add('reduce', fn, windowFunction, options);
+  }
+
+  /** Aggregates each window's records incrementally (defineAggregate); the result (or what `windowFunction` makes of it) goes out when the window fires. */
+  aggregate<Acc, R, Out = R>(
+    fn: AggregateDefinition<Accepted<T>, Acc, R>,
+    windowFunction?: WindowFunctionDefinition<R, Out>,
+    options: WindowOptions = {},
+  ): WindowResultStream<T, Out> {
+    checkFunction(fn, 'aggregate', 'window().aggregate()');
+    return this.#add('aggregate', fn, windowFunction, options);
+  }
+
+  /** Keeps each window's records and hands them all to `windowFunction` when the window fires. */
+  process<Out>(windowFunction: WindowFunctionDefinition<T[], Out>, options: WindowOptions = {}): WindowResultStream<T, Out> {
+    return this.#add('collect', undefined, windowFunction, options);
+  }
+
+  #add<Out>(combine: WindowCombine, fn: FunctionDefinition | undefined, windowFunction: FunctionDefinition | undefined, options: WindowOptions): WindowResultStream<T, Out> {
+    if (windowFunction !== undefined) checkFunction(windowFunction, 'windowFunction', `window().${combine === 'collect' ? 'process' : combine}()`);
+    const window: WindowNodeSpec = {
+      assigner: this.#assigner,
+      allowedLatenessMs: this.#allowedLatenessMs,
+      combine,
+      windowFunction: windowFunction as FunctionDefinition<'windowFunction'> | undefined,
+      emitLate: false,
+    };
+    const { returns, ...rest } = options;
+    // The window operator's own output carries results and late records (objects); the results
+    // stream is a filter chained to it, the late records a flatMap that `lateRecords()` adds.
+    const node = this.#pipeline.addNode(
+      'window',
+      fn,
+      [{ from: this.#node.id, partitioning: { type: 'hash', key: this.#key } }],
+      rest,
+      'window',
+      this.#key,
+      { window },
+    );
+    const results = this.#pipeline.addNode(
+      'filter',
+      windowResults,
+      [{ from: node.id, partitioning: { type: 'auto' } }],
+      { name: `${node.name}.results`, ...(rest.parallelism === undefined ? {} : { parallelism: rest.parallelism }), ...(returns ? { returns } : {}) },
+      'results',
+    );
+    return new WindowResultStream<T, Out>(this.#pipeline, results, node, window, this.#node.shape);
+  }
+}
+
+/** The results of a window operation; `lateRecords()` is the stream of its records too late for their windows. */
+export class WindowResultStream<T, Out> extends DataStream<Out> {
+  readonly #window: LogicalNode;
+  readonly #spec: WindowNodeSpec;
+  readonly #inputShape: RecordShape;
+  #late: DataStream<T> | undefined;
+
+  /** @internal */
+  constructor(pipeline: Pipeline, results: LogicalNode, window: LogicalNode, spec: WindowNodeSpec, inputShape: RecordShape) {
+    super(pipeline, results);
+    this.#window = window;
+    this.#spec = spec;
+    this.#inputShape = inputShape;
+  }
+
+  /**
+   * The records that arrived after their windows were purged (later than the allowed lateness),
+   * as a stream of their own (Flink's side output for late data). Without it they are dropped.
+   */
+  lateRecords(): DataStream<T> {
+    if (this.#late) return this.#late;
+    this.#spec.emitLate = true;
+    const node = this.pipeline.addNode(
+      'flatMap',
+      windowLateRecords,
+      [{ from: this.#window.id, partitioning: { type: 'auto' } }],
+      { name: `${this.#window.name}.late`, ...(this.#window.parallelism === undefined ? {} : { parallelism: this.#window.parallelism }), returns: this.#inputShape },
+      'late',
+    );
+    return (this.#late = new DataStream<T>(this.pipeline, node));
   }
 }
 

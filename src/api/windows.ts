@@ -6,6 +6,7 @@
  */
 import { ConfigurationError } from '../errors/index.js';
 import type { Key } from './context.js';
+import type { FunctionDefinition, ModuleMeta } from './functions.js';
 
 /** A window: event times `start <= t < end`, milliseconds. */
 export interface TimeWindow {
@@ -125,4 +126,45 @@ export interface WindowSpec<T, Acc, R, Out> {
   readonly allowedLatenessMs?: number;
   /** Records too late even for allowed lateness go here; without a tag they are dropped and counted. */
   readonly lateRecords?: OutputTag<T>;
+}
+
+/** What `defineAggregate` returns. */
+export type AggregateDefinition<T, Acc, R> = FunctionDefinition<'aggregate', AggregateFunction<T, Acc, R>>;
+
+/** Defines an aggregate function for windows (an object with its four methods); export the result from its module. */
+export function defineAggregate<T, Acc, R>(meta: ModuleMeta, aggregate: AggregateFunction<T, Acc, R>): AggregateDefinition<T, Acc, R> {
+  if (meta === null || typeof meta !== 'object' || typeof meta.url !== 'string') throw new TypeError('defineAggregate: pass import.meta as the first argument');
+  for (const method of ['createAccumulator', 'add', 'getResult', 'merge'] as const) {
+    if (aggregate === null || typeof aggregate !== 'object' || typeof aggregate[method] !== 'function') {
+      throw new TypeError(`defineAggregate: the aggregate needs a ${method} method`);
+    }
+  }
+  return Object.freeze({ __sluice: 'function' as const, kind: 'aggregate' as const, moduleUrl: meta.url, impl: aggregate });
+}
+
+/** What `defineWindowFunction` returns: turns a window's result `R` into output records `Out`. */
+export type WindowFunctionDefinition<R, Out> = FunctionDefinition<'windowFunction', ProcessWindowFunction<R, Out>>;
+
+/**
+ * Defines a process window function, called once per firing with the key, the window's bounds
+ * and its result (the reduced record, the aggregate's result, or all its records for
+ * `process`); it returns the records to emit. Export the result from its module.
+ */
+export function defineWindowFunction<R, Out>(meta: ModuleMeta, fn: ProcessWindowFunction<R, Out>): WindowFunctionDefinition<R, Out> {
+  if (meta === null || typeof meta !== 'object' || typeof meta.url !== 'string') throw new TypeError('defineWindowFunction: pass import.meta as the first argument');
+  if (typeof fn !== 'function') throw new TypeError('defineWindowFunction: the second argument must be a function');
+  return Object.freeze({ __sluice: 'function' as const, kind: 'windowFunction' as const, moduleUrl: meta.url, impl: fn });
+}
+
+/**
+ * A record too late for its windows, as a window operator's late output carries it (see
+ * `WindowedStream.lateRecords()`).
+ */
+export interface LateRecord<T> {
+  readonly __sluiceLate: T;
+}
+
+/** Whether `value` is a {@link LateRecord}. */
+export function isLateRecord(value: unknown): value is LateRecord<unknown> {
+  return typeof value === 'object' && value !== null && '__sluiceLate' in value;
 }

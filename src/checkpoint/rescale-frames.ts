@@ -13,7 +13,7 @@ interface FrameEncoder {
   readonly count: number;
   readonly full: boolean;
   /** False (where the codec says so) when the record does not fit: encode, then add again. */
-  add(record: unknown, ingestNanos: number, keyGroup: number): boolean | void;
+  add(record: unknown, ingestNanos: number, keyGroup: number, eventTime?: number): boolean | void;
   encode(): { readonly frameType: number; readonly bytes: Uint8Array };
 }
 
@@ -21,10 +21,10 @@ interface FrameEncoder {
 interface FrameCursor {
   readonly active: boolean;
   begin(frameType: number, bytes: Uint8Array, offset: number, length: number): void;
-  step(handler: (record: unknown, ingestNanos: number) => void, budget: number): number;
+  step(handler: (record: unknown, ingestNanos: number, keyGroup: number, eventTime: number) => void, budget: number): number;
 }
 
-const newEncoder = createBatchEncoder as unknown as (shape: RecordShape, maxFrameBytes: number, withKeyGroups: boolean) => FrameEncoder;
+const newEncoder = createBatchEncoder as unknown as (shape: RecordShape, maxFrameBytes: number, withKeyGroups: boolean, withEventTime: boolean) => FrameEncoder;
 const Cursor = BatchCursor as unknown as new (shape?: RecordShape) => FrameCursor;
 
 /** Calls `handler` for each record of the batch frame at `bytes[offset, offset + length)` (8-byte aligned). */
@@ -34,7 +34,7 @@ export function forEachRecord(
   bytes: Uint8Array,
   offset: number,
   length: number,
-  handler: (record: unknown, ingestNanos: number) => void,
+  handler: (record: unknown, ingestNanos: number, keyGroup: number, eventTime: number) => void,
 ): void {
   const cursor = new Cursor(shape);
   cursor.begin(frameType, bytes, offset, length);
@@ -46,17 +46,20 @@ export class FrameWriter {
   readonly #encoder: FrameEncoder;
   readonly #chunks: Uint8Array[] = [];
 
-  /** `withKeyGroups`: the edge is a keyed one, whose frames carry each record's key group where the codec supports it. */
-  constructor(shape: RecordShape, withKeyGroups: boolean) {
-    this.#encoder = newEncoder(shape, MAX_BATCH_BYTES, withKeyGroups);
+  /**
+   * `withKeyGroups`: the edge is a keyed one, whose frames carry each record's key group where the
+   * codec supports it. `withEventTime`: the job uses event time, and frames carry each record's.
+   */
+  constructor(shape: RecordShape, withKeyGroups: boolean, withEventTime = false) {
+    this.#encoder = newEncoder(shape, MAX_BATCH_BYTES, withKeyGroups, withEventTime);
   }
 
   /** Appends a record to the current batch. */
-  addRecord(record: unknown, ingestNanos: number, keyGroup: number): void {
+  addRecord(record: unknown, ingestNanos: number, keyGroup: number, eventTime = NaN): void {
     if (this.#encoder.full) this.flushRecords();
-    if (this.#encoder.add(record, ingestNanos, keyGroup) === false) {
+    if (this.#encoder.add(record, ingestNanos, keyGroup, eventTime) === false) {
       this.flushRecords();
-      this.#encoder.add(record, ingestNanos, keyGroup);
+      this.#encoder.add(record, ingestNanos, keyGroup, eventTime);
     }
   }
 

@@ -21,7 +21,7 @@ import { FrameParser } from '../../native-free-buffers/index.js';
 import { ConfigurationError } from '../errors/sluice-error.js';
 import type { JobPlan, PlannedEdge, PlannedVertex } from '../plan/job-plan.js';
 import type { ChannelStateSnapshot, SubtaskRestore, SubtaskSnapshot } from '../runtime/deployment.js';
-import { FRAME_BARRIER } from '../runtime/frames.js';
+import { FRAME_BARRIER, FRAME_WATERMARK } from '../runtime/frames.js';
 import { packState, unpackState } from '../runtime/operator-chain.js';
 import type { KeyExtractor } from '../runtime/record-key.js';
 import { createKeyExtractor } from '../runtime/record-key.js';
@@ -180,8 +180,12 @@ function rescaleState(
     };
   });
   const withSource = snapshots.some(({ state }) => state !== undefined && 'source' in state && state.source !== undefined);
+  // Event time: the new subtask starts from the smallest watermark of the old ones, so no watermark
+  // goes ahead of a record some old subtask had not yet passed on (timers moved with their key groups).
+  const watermarks = snapshots.flatMap(({ state }) => (state?.watermark === undefined ? [] : [state.watermark]));
   return {
     ...(withSource ? { rescaledSource: { previous: snapshots.map(({ state }) => state?.source) } } : {}),
+    ...(watermarks.length > 0 ? { watermark: Math.min(...watermarks) } : {}),
     operators,
   };
 }
@@ -192,7 +196,8 @@ function rescaleState(
  * The in-flight data of old channel (producer p, consumer c) is the consumer's input channel
  * state (`[S_c, P_c)`) followed by the producer's output channel state for c (produced after
  * `P_c`): together, in that order, every record p sent to c that c had not processed at the
- * checkpoint. Barrier frames in it are spent and dropped. The records go to the new consumers
+ * checkpoint. Barrier and watermark frames in it are spent and dropped (a restored consumer starts
+ * from its snapshot's watermark, and producers send theirs again). The records go to the new consumers
  * by the new edge's partitioning:
  *
  * - hash: each record to the subtask that owns its key group (its key computed with the edge's
@@ -217,7 +222,7 @@ export async function rerouteEdge(
   const parallelism = plan.vertices[edge.to]!.parallelism;
   const partitioning = edge.partitioning;
   const key: KeyExtractor | undefined = partitioning.type === 'hash' ? await createKeyExtractor(partitioning.key, consumerName) : undefined;
-  const targets = Array.from({ length: parallelism }, () => new FrameWriter(edge.shape, key !== undefined));
+  const targets = Array.from({ length: parallelism }, () => new FrameWriter(edge.shape, key !== undefined, edge.eventTime === true));
   let ordinal = 0;
   const oldProducers = producers.length;
   const oldConsumers = consumers.length;
@@ -237,14 +242,14 @@ export async function rerouteEdge(
       if (frames.length === 0) continue;
       const whole = partitioning.type === 'rebalance' ? targets[ordinal++ % parallelism]! : targets[consumer % parallelism]!;
       for (const frame of frames) {
-        if (frame.frameType === FRAME_BARRIER) continue;
+        if (frame.frameType === FRAME_BARRIER || frame.frameType === FRAME_WATERMARK) continue;
         if (!key) {
           whole.addFrame(frame.frameType, frame.bytes.subarray(frame.offset, frame.offset + frame.length));
           continue;
         }
-        forEachRecord(edge.shape, frame.frameType, frame.bytes, frame.offset, frame.length, (record, ingestNanos) => {
+        forEachRecord(edge.shape, frame.frameType, frame.bytes, frame.offset, frame.length, (record, ingestNanos, _keyGroup, eventTime) => {
           const group = keyGroupOf(key(record), plan.maxParallelism);
-          targets[subtaskForKeyGroup(group, parallelism, plan.maxParallelism)]!.addRecord(record, ingestNanos, group);
+          targets[subtaskForKeyGroup(group, parallelism, plan.maxParallelism)]!.addRecord(record, ingestNanos, group, eventTime);
         });
       }
       for (const target of targets) target.flushRecords();

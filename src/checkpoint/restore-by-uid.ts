@@ -49,6 +49,8 @@ interface Building {
   hasSource: boolean;
   operators: Array<SubtaskSnapshot['operators'][number]>;
   channels?: Uint8Array;
+  /** Event time: the smallest watermark of the saved subtasks whose state this subtask takes. */
+  watermark?: number;
 }
 
 /**
@@ -87,6 +89,10 @@ export function assignStateByUid(
     const snapshot: SubtaskSnapshot = state ? (stateUnpackr.unpack(state) as SubtaskSnapshot) : { operators: [] };
     // Snapshots older than uids name their chain only through the vertex name.
     const chain = snapshot.chain ?? entry.uids ?? entry.operator.split(' -> ').map(defaultOperatorUid);
+    // A subtask that takes any of this snapshot's state starts no later than its watermark.
+    const takeWatermark = (parts: Building): void => {
+      if (snapshot.watermark !== undefined) parts.watermark = Math.min(parts.watermark ?? Infinity, snapshot.watermark);
+    };
     const sameChain = (vertex: PlannedVertex | undefined): vertex is PlannedVertex =>
       vertex !== undefined && vertex.operators.length === chain.length && vertex.operators.every((operator, i) => operator.uid === chain[i]);
     if (entry.finished) {
@@ -121,6 +127,7 @@ export function assignStateByUid(
         const parts = target(vertex, entry.subtaskIndex);
         parts.source = snapshot.source;
         parts.hasSource = true;
+        takeWatermark(parts);
       }
     }
     for (const operatorState of snapshot.operators) {
@@ -132,7 +139,9 @@ export function assignStateByUid(
       }
       checkParallelism(vertex, uid, entry.parallelism);
       const name = vertex.operators.find((operator) => operator.uid === uid)!.name;
-      target(vertex, entry.subtaskIndex).operators.push({ ...operatorState, name, uid });
+      const parts = target(vertex, entry.subtaskIndex);
+      parts.operators.push({ ...operatorState, name, uid });
+      takeWatermark(parts);
     }
     if (channels) {
       const vertex = vertexOf.get(chain[0]!);
@@ -143,7 +152,9 @@ export function assignStateByUid(
         );
       }
       checkParallelism(vertex, chain[0]!, entry.parallelism);
-      target(vertex, entry.subtaskIndex).channels = channels;
+      const parts = target(vertex, entry.subtaskIndex);
+      parts.channels = channels;
+      takeWatermark(parts);
     }
   }
   if (dropped.size > 0 && !allowNonRestoredState) {
@@ -162,6 +173,7 @@ export function assignStateByUid(
       chain: vertex.operators.map((operator) => operator.uid),
       operators: parts.operators,
       ...(parts.inputEnded ? { inputEnded: true } : {}),
+      ...(parts.watermark !== undefined ? { watermark: parts.watermark } : {}),
     };
     restores.set(id, parts.finished ? { checkpointId, finished: true } : { checkpointId, state: new Uint8Array(statePackr.pack(snapshot)), channels: parts.channels });
   }

@@ -35,7 +35,8 @@ export const RUN_HELP = `usage: sluice run <job-module | example> [options] [--<
 Runs a job. <job-module> is a compiled .js module whose default export builds a Pipeline:
   export default function (args: { parallelism, options }): Pipeline
 Bundled examples: word-count (--input <text file> --output <file>);
-sessions (--input <ndjson events> [--output <file>] [--gap-ms <ms>]).
+sessions (--input <ndjson events> [--output <file>] [--gap-ms <ms>]
+[--max-out-of-order-ms <ms>] [--late-output <file>]): event-time session windows.
 Options sluice does not know are the job's own: they go to the module in args.options.
 
 job:

@@ -1,6 +1,23 @@
 import type { RecordShape } from '../api/specs.js';
 import type { FunctionRef } from './function-ref.js';
-import type { OperatorKind } from './logical-graph.js';
+import type { OperatorKind, WindowCombine } from './logical-graph.js';
+import type { WindowAssigner } from '../api/windows.js';
+
+/** A source's watermark strategy with its timestamp assigner resolved to a ref. */
+export interface ResolvedWatermarks {
+  readonly timestamp: FunctionRef;
+  readonly maxOutOfOrdernessMs: number;
+  readonly idleTimeoutMs: number | undefined;
+}
+
+/** A window operation with its functions resolved (the combine function is the operator's `fn`). */
+export interface ResolvedWindow {
+  readonly assigner: WindowAssigner;
+  readonly allowedLatenessMs: number;
+  readonly combine: WindowCombine;
+  readonly windowFunction: FunctionRef | undefined;
+  readonly emitLate: boolean;
+}
 
 /** How a keyed operator or a hash partitioner computes a record's key, resolved. */
 export type ResolvedKey =
@@ -24,6 +41,10 @@ export interface PlannedOperator {
   readonly options: unknown;
   /** For keyed operators: how to compute the current key. */
   readonly key: ResolvedKey | undefined;
+  /** For sources with event time: the watermark strategy. */
+  readonly watermarks?: ResolvedWatermarks;
+  /** For window operators. */
+  readonly window?: ResolvedWindow;
 }
 
 /** An edge between two vertices. Its channels are the (producer, consumer) subtask pairs. */
@@ -33,6 +54,8 @@ export interface PlannedEdge {
   readonly to: number;
   readonly partitioning: ResolvedPartitioning;
   readonly shape: RecordShape;
+  /** The job uses event time: batches on this edge carry each record's event time, and watermarks flow on it. */
+  readonly eventTime?: boolean;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { FunctionDefinition } from '../api/functions.js';
 import type { RecordShape } from '../api/specs.js';
+import type { WatermarkStrategy } from '../api/event-time.js';
+import type { WindowAssigner } from '../api/windows.js';
 
 /** How a keyed stream computes the key of a record. */
 export type KeySpec =
@@ -22,7 +24,22 @@ export type Partitioning =
   | { readonly type: 'hash'; readonly key: KeySpec };
 
 /** The kinds of operator in a logical graph. */
-export type OperatorKind = 'source' | 'map' | 'filter' | 'flatMap' | 'reduce' | 'process' | 'union' | 'sink';
+export type OperatorKind = 'source' | 'map' | 'filter' | 'flatMap' | 'reduce' | 'process' | 'window' | 'union' | 'sink';
+
+/** How a window operator combines the records of a window. */
+export type WindowCombine = 'reduce' | 'aggregate' | 'collect';
+
+/** A window operation on a keyed stream, as the builder records it. */
+export interface WindowNodeSpec {
+  readonly assigner: WindowAssigner;
+  readonly allowedLatenessMs: number;
+  /** `reduce` and `aggregate` fold incrementally with the node's `fn`; `collect` keeps the records for the window function. */
+  readonly combine: WindowCombine;
+  /** Turns a window's result into output records; absent: the result is the output. */
+  readonly windowFunction: FunctionDefinition<'windowFunction'> | undefined;
+  /** Whether records too late for their windows go out as late records (set by `lateRecords()`); else they are dropped and counted. */
+  emitLate: boolean;
+}
 
 /** An edge into a logical node. */
 export interface LogicalEdge {
@@ -48,4 +65,8 @@ export interface LogicalNode {
   readonly inputs: readonly LogicalEdge[];
   /** For keyed operators: how to compute the current key of an input record. */
   readonly key?: KeySpec;
+  /** For sources: the watermark strategy (event time). */
+  readonly watermarks?: WatermarkStrategy<unknown>;
+  /** For window operators: the window operation. */
+  readonly window?: WindowNodeSpec;
 }

@@ -1,8 +1,18 @@
 import { ConfigurationError } from '../errors/sluice-error.js';
 import type { ResolvedJobSettings } from './job-settings.js';
-import type { KeySpec, LogicalNode, Partitioning } from './logical-graph.js';
+import type { KeySpec, LogicalNode, Partitioning, WindowNodeSpec } from './logical-graph.js';
+import type { WatermarkStrategy } from '../api/event-time.js';
 import { resolveFunctionRef } from './function-ref.js';
-import type { JobPlan, PlannedEdge, PlannedOperator, PlannedVertex, ResolvedKey, ResolvedPartitioning } from './job-plan.js';
+import type {
+  JobPlan,
+  PlannedEdge,
+  PlannedOperator,
+  PlannedVertex,
+  ResolvedKey,
+  ResolvedPartitioning,
+  ResolvedWatermarks,
+  ResolvedWindow,
+} from './job-plan.js';
 
 interface FlatEdge {
   readonly from: number;
@@ -37,6 +47,24 @@ function flattenUnions(nodes: readonly LogicalNode[]): FlatEdge[] {
 async function resolveKey(key: KeySpec, operator: string): Promise<ResolvedKey> {
   if (key.type === 'field') return key;
   return { type: 'function', fn: await resolveFunctionRef(key.fn, operator) };
+}
+
+async function resolveWatermarks(strategy: WatermarkStrategy<unknown>, operator: string): Promise<ResolvedWatermarks> {
+  return {
+    timestamp: await resolveFunctionRef(strategy.timestamp, operator),
+    maxOutOfOrdernessMs: strategy.maxOutOfOrdernessMs,
+    idleTimeoutMs: strategy.idleTimeoutMs,
+  };
+}
+
+async function resolveWindow(window: WindowNodeSpec, operator: string): Promise<ResolvedWindow> {
+  return {
+    assigner: window.assigner,
+    allowedLatenessMs: window.allowedLatenessMs,
+    combine: window.combine,
+    windowFunction: window.windowFunction ? await resolveFunctionRef(window.windowFunction, operator) : undefined,
+    emitLate: window.emitLate,
+  };
 }
 
 /**
@@ -127,6 +155,8 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
     for (const member of chains.get(head)!) vertexOfNode.set(member.id, vertexId);
   });
 
+  // Any source with a watermark strategy: every edge carries event times (and watermarks).
+  const eventTime = live.some((node) => node.watermarks !== undefined);
   const plannedEdges: PlannedEdge[] = [];
   const vertexInputs = heads.map(() => [] as number[]);
   const vertexOutputs = heads.map(() => [] as number[]);
@@ -135,7 +165,14 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
     const id = plannedEdges.length;
     const from = vertexOfNode.get(edge.from)!;
     const to = vertexOfNode.get(edge.to)!;
-    plannedEdges.push({ id, from, to, partitioning: await resolvePartitioning(edge), shape: nodes[edge.from]!.shape });
+    plannedEdges.push({
+      id,
+      from,
+      to,
+      partitioning: await resolvePartitioning(edge),
+      shape: nodes[edge.from]!.shape,
+      ...(eventTime ? { eventTime } : {}),
+    });
     vertexOutputs[from]!.push(id);
     vertexInputs[to]!.push(id);
   }
@@ -152,6 +189,8 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
         fn: member.fn ? await resolveFunctionRef(member.fn, member.name) : undefined,
         options: member.options,
         key: member.key ? await resolveKey(member.key, member.name) : undefined,
+        ...(member.watermarks ? { watermarks: await resolveWatermarks(member.watermarks, member.name) } : {}),
+        ...(member.window ? { window: await resolveWindow(member.window, member.name) } : {}),
       });
     }
     vertices.push({

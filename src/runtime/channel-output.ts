@@ -2,7 +2,8 @@ import { RingWriter } from '../../native-free-buffers/index.js';
 import type { RecordShape } from '../api/specs.js';
 import { ANNOUNCE_ALIGNED, ANNOUNCE_UNALIGNED } from '../checkpoint/checkpoint-mode.js';
 import { decodeBarrierFrame, encodeBarrierFrame } from './barrier-frame.js';
-import { FRAME_BARRIER } from './frames.js';
+import { FRAME_BARRIER, FRAME_WATERMARK, WATERMARK_PAYLOAD_BYTES } from './frames.js';
+import { encodeWatermark } from './watermarks.js';
 import type { BatchEncoder } from './record-batch.js';
 import { createBatchEncoder } from './record-batch.js';
 
@@ -24,11 +25,14 @@ export class ChannelOutput {
   readonly #pending: PendingFrame[] = [];
   #recordsOut = 0;
 
-  /** `withKeyGroups`: the channel belongs to a hash-partitioned edge, and its batches carry each record's key group. */
-  constructor(ring: SharedArrayBuffer, consumerDoorbell: SharedArrayBuffer, shape: RecordShape, withKeyGroups = false) {
+  /**
+   * `withKeyGroups`: the channel belongs to a hash-partitioned edge, and its batches carry each
+   * record's key group. `withEventTime`: its batches carry each record's event time.
+   */
+  constructor(ring: SharedArrayBuffer, consumerDoorbell: SharedArrayBuffer, shape: RecordShape, withKeyGroups = false, withEventTime = false) {
     // The subtask loop publishes once per step; the ring's own threshold only caps latency.
     this.writer = new RingWriter(ring, { consumerDoorbell });
-    this.#encoder = createBatchEncoder(shape, this.writer.maxFrameBytes, withKeyGroups);
+    this.#encoder = createBatchEncoder(shape, this.writer.maxFrameBytes, withKeyGroups, withEventTime);
   }
 
   /** Whether frames are waiting for room in the ring. */
@@ -41,12 +45,15 @@ export class ChannelOutput {
     return this.#recordsOut;
   }
 
-  /** Adds a record to the current batch (with its key group on hash edges, else -1); writes the batch when it is full. */
-  collect(record: unknown, ingestNanos: number, keyGroup = -1): void {
-    if (!this.#encoder.add(record, ingestNanos, keyGroup)) {
+  /**
+   * Adds a record to the current batch (with its key group on hash edges, else -1, and its event
+   * time on edges of event-time jobs); writes the batch when it is full.
+   */
+  collect(record: unknown, ingestNanos: number, keyGroup = -1, eventTime = NaN): void {
+    if (!this.#encoder.add(record, ingestNanos, keyGroup, eventTime)) {
       // The record would make the batch's frame too large: send the batch, start a new one.
       this.#writeBatch();
-      this.#encoder.add(record, ingestNanos, keyGroup);
+      this.#encoder.add(record, ingestNanos, keyGroup, eventTime);
     }
     this.#recordsOut++;
     // A batch is at most a quarter of what the consumer lets be in flight (buffer debloating):
@@ -71,6 +78,17 @@ export class ChannelOutput {
       pending.shift();
     }
     return true;
+  }
+
+  /**
+   * Sends a watermark (NaN: this channel is idle) after every record emitted so far: the current
+   * batch goes first, and the frame waits behind pending frames as a batch would.
+   */
+  emitWatermark(watermark: number): void {
+    while (this.#encoder.count > 0) this.#writeBatch();
+    const payload = new Uint8Array(WATERMARK_PAYLOAD_BYTES);
+    encodeWatermark(watermark, payload);
+    if (this.#pending.length > 0 || !this.#writeFrame(FRAME_WATERMARK, payload)) this.#pending.push({ frameType: FRAME_WATERMARK, bytes: payload });
   }
 
   /** Ends the stream on this channel (call once nothing is pending). */

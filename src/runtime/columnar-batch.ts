@@ -8,19 +8,20 @@
  * | offset | size | field |
  * |---|---|---|
  * | 0 | 4 | record count n |
- * | 4 | 4 | flags: KEY_GROUPS_FLAG or 0 |
+ * | 4 | 4 | flags: KEY_GROUPS_FLAG, EVENT_TIME_FLAG or 0 |
  * | 8 | 8n | ingestion timestamps |
  * | 8 + 8n | 8n × f | f float64 columns (numbers; booleans as 0/1), field by field |
  * | then | 4n × s, padded to 8 | end offset of each string, record by record, field by field |
  * | then | rest | the strings' UTF-8 bytes, in the same order |
  *
- * With KEY_GROUPS_FLAG in the second word, the string bytes are padded to 8 and the key-group
- * column follows (see frames.ts); {@link ColumnarFrameReader.bind} is given the payload before it.
+ * With KEY_GROUPS_FLAG or EVENT_TIME_FLAG in the second word, the string bytes are padded to 8 and
+ * the event-time and key-group columns follow (see frames.ts); {@link ColumnarFrameReader.bind} is
+ * given the payload before them.
  */
 import type { RecordShape, SchemaField } from '../api/specs.js';
 import { BATCH_HEADER_BYTES, FRAME_COLUMNAR_BATCH } from './frames.js';
 import type { BatchEncoder, BatchPayload } from './batch-encoder.js';
-import { KeyGroupColumn } from './batch-encoder.js';
+import { EventTimeColumn, KeyGroupColumn } from './batch-encoder.js';
 
 /** Most records in one columnar batch. */
 const MAX_RECORDS = 1024;
@@ -100,13 +101,14 @@ export class ColumnarBatchEncoder implements BatchEncoder {
   #scratch: Uint8Array;
   readonly #write: RecordWriter;
   readonly #keyGroups: KeyGroupColumn;
+  readonly #eventTimes: EventTimeColumn;
 
-  constructor(shape: RecordShape, maxFrameBytes: number, targetBytes: number, withKeyGroups = false) {
+  constructor(shape: RecordShape, maxFrameBytes: number, targetBytes: number, withKeyGroups = false, withEventTime = false) {
     const layout = layoutOf(shape);
     this.#layout = layout;
     this.#maxFrameBytes = maxFrameBytes;
     this.#targetBytes = Math.min(targetBytes, maxFrameBytes);
-    const fixedPerRecord = 8 + 8 * layout.numberFields.length + 4 * layout.stringFields.length + (withKeyGroups ? 2 : 0);
+    const fixedPerRecord = 8 + 8 * layout.numberFields.length + 4 * layout.stringFields.length + (withKeyGroups ? 2 : 0) + (withEventTime ? 8 : 0);
     this.#capacity = Math.max(1, Math.min(MAX_RECORDS, Math.floor((this.#targetBytes - BATCH_HEADER_BYTES) / (fixedPerRecord + 4))));
     this.#timestamps = new Float64Array(this.#capacity);
     this.#numbers = new Float64Array(this.#capacity * layout.numberFields.length);
@@ -115,6 +117,7 @@ export class ColumnarBatchEncoder implements BatchEncoder {
     this.#bytes = Buffer.allocUnsafe(Math.min(Math.max(1024, this.#targetBytes), 1 << 16));
     this.#scratch = new Uint8Array(Math.min(this.#targetBytes, 1 << 16));
     this.#keyGroups = new KeyGroupColumn(withKeyGroups, this.#capacity);
+    this.#eventTimes = new EventTimeColumn(withEventTime, this.#capacity);
     this.#write = compileWriter(layout, this.#numbers, this.#capacity, (value) => this.#writeString(value));
   }
 
@@ -130,7 +133,7 @@ export class ColumnarBatchEncoder implements BatchEncoder {
     return this.#payloadBytes();
   }
 
-  add(record: unknown, ingestNanos: number, keyGroup: number): boolean {
+  add(record: unknown, ingestNanos: number, keyGroup: number, eventTime?: number): boolean {
     const index = this.#count;
     const bytesBefore = this.#byteLength;
     const stringsBefore = this.#strings;
@@ -148,6 +151,7 @@ export class ColumnarBatchEncoder implements BatchEncoder {
     }
     this.#timestamps[index] = ingestNanos;
     this.#keyGroups.set(index, keyGroup);
+    this.#eventTimes.set(index, eventTime);
     this.#count = index + 1;
     return true;
   }
@@ -159,7 +163,7 @@ export class ColumnarBatchEncoder implements BatchEncoder {
     const buffer = this.#scratch.buffer;
     const header = new Uint32Array(buffer, 0, 2);
     header[0] = count;
-    header[1] = this.#keyGroups.flag;
+    header[1] = (this.#keyGroups.flag | this.#eventTimes.flag) >>> 0;
     const floats = new Float64Array(buffer, BATCH_HEADER_BYTES, count * (1 + this.#layout.numberFields.length));
     floats.set(this.#timestamps.subarray(0, count), 0);
     for (let column = 0; column < this.#layout.numberFields.length; column++) {
@@ -172,6 +176,7 @@ export class ColumnarBatchEncoder implements BatchEncoder {
     offset += align8(strings * 4);
     this.#scratch.set(this.#bytes.subarray(0, this.#byteLength), offset);
     const payload = this.#scratch.subarray(0, size);
+    this.#eventTimes.write(payload, 0, count, this.#keyGroups.bytes(count));
     this.#keyGroups.write(payload, 0, count);
     this.#count = 0;
     this.#strings = 0;
@@ -182,7 +187,12 @@ export class ColumnarBatchEncoder implements BatchEncoder {
   #payloadBytes(count = this.#count): number {
     const layout = this.#layout;
     const strings = align8(this.#strings * 4) + this.#byteLength;
-    return BATCH_HEADER_BYTES + count * 8 * (1 + layout.numberFields.length) + (this.#keyGroups.enabled ? align8(strings) + this.#keyGroups.bytes(count) : strings);
+    const trailers = this.#keyGroups.enabled || this.#eventTimes.enabled;
+    return (
+      BATCH_HEADER_BYTES +
+      count * 8 * (1 + layout.numberFields.length) +
+      (trailers ? align8(strings) + this.#eventTimes.bytes(count) + this.#keyGroups.bytes(count) : strings)
+    );
   }
 
   #writeString(value: string): void {

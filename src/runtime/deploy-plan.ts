@@ -56,6 +56,7 @@ export function deployPlan(plan: JobPlan, jobId: string): Array<{ deployment: Ba
             edgeId,
             shape: plan.edges[edgeId]!.shape,
             partitioning: plan.edges[edgeId]!.partitioning,
+            ...(plan.edges[edgeId]!.eventTime ? { eventTime: true } : {}),
             channels: outputs[vertex.id]![index]!.get(edgeId) ?? [],
           })),
           doorbell: doorbells[vertex.id]![index]!,

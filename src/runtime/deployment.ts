@@ -32,6 +32,8 @@ export interface OutputDeployment {
   readonly edgeId: number;
   readonly shape: RecordShape;
   readonly partitioning: ResolvedPartitioning;
+  /** Batches carry each record's event time (the job uses event time). */
+  readonly eventTime?: boolean;
   /** Channels in the order of the consumer subtasks they lead to. */
   readonly channels: readonly ChannelEndpoint[];
 }
@@ -114,6 +116,11 @@ export interface SubtaskSnapshot {
    * before this snapshot: a restore must not let them emit it again.
    */
   readonly inputEnded?: boolean;
+  /**
+   * The subtask's event-time watermark at the snapshot (a source's last emitted one); absent
+   * without event time. A restore starts from it, so watermarks never go back.
+   */
+  readonly watermark?: number;
   /** The uids of the chain's operators, head first (the source's uid is the first); absent in older snapshots. */
   readonly chain?: readonly string[];
   /** Per chained operator with state, by uid (older snapshots: by name). */

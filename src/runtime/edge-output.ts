@@ -56,7 +56,7 @@ class ForwardOutput extends EdgeOutput {
   }
 
   collect(record: unknown): void {
-    this.#channel.collect(record, this.context.ingestNanos);
+    this.#channel.collect(record, this.context.ingestNanos, -1, this.context.eventTime);
   }
 }
 
@@ -72,14 +72,15 @@ class RebalanceOutput extends EdgeOutput {
   collect(record: unknown): void {
     const index = this.#next;
     this.#next = index + 1 === this.channels.length ? 0 : index + 1;
-    this.channels[index]!.collect(record, this.context.ingestNanos);
+    this.channels[index]!.collect(record, this.context.ingestNanos, -1, this.context.eventTime);
   }
 }
 
 class BroadcastOutput extends EdgeOutput {
   collect(record: unknown): void {
     const ts = this.context.ingestNanos;
-    for (const channel of this.channels) channel.collect(record, ts);
+    const eventTime = this.context.eventTime;
+    for (const channel of this.channels) channel.collect(record, ts, -1, eventTime);
   }
 }
 
@@ -102,6 +103,6 @@ class HashOutput extends EdgeOutput {
   collect(record: unknown): void {
     const keyGroup = keyGroupOf(this.#key(record), this.#maxParallelism);
     // The key group travels with the record: the keyed operator downstream does not hash again.
-    this.#channelOfKeyGroup[keyGroup]!.collect(record, this.context.ingestNanos, keyGroup);
+    this.#channelOfKeyGroup[keyGroup]!.collect(record, this.context.ingestNanos, keyGroup, this.context.eventTime);
   }
 }

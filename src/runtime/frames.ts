@@ -8,7 +8,11 @@
  * | 4 | 4 | numeric: arity a; object: 0, or the packed length with KEY_GROUPS_FLAG |
  * | 8 | 8 × n | ingestion timestamps (float64 nanoseconds, process.hrtime clock) |
  * | 8 + 8n | rest | numeric: n × a float64 values; object: msgpackr of the array of records |
+ * | end − k − e | e | with {@link EVENT_TIME_FLAG}: n float64 event times (milliseconds; NaN: none) |
  * | end − k | k | with {@link KEY_GROUPS_FLAG}: n uint16 key groups, padded to 8 bytes |
+ *
+ * With either flag the body before these columns is padded to 8 bytes, and an object batch
+ * keeps its packed length in the low bits of the second word.
  */
 
 /** A batch of object records (msgpackr). */
@@ -26,6 +30,24 @@ export const FRAME_COLUMNAR_BATCH = 8;
  */
 export const KEY_GROUPS_FLAG = 0x8000_0000;
 
+/**
+ * Set in the second header word of a batch frame when the payload carries each record's event
+ * time (a float64 column before the key groups): jobs with event time send it on every edge, so
+ * a record keeps its timestamp from the source to the operators that window or time it.
+ */
+export const EVENT_TIME_FLAG = 0x4000_0000;
+
+/** Both trailer flags of a batch header's second word. */
+export const BATCH_FLAGS = (KEY_GROUPS_FLAG | EVENT_TIME_FLAG) >>> 0;
+
+/** A record without an event time (its source has no watermark strategy). */
+export const NO_TIMESTAMP = NaN;
+
+/** Bytes of the event-time column of a batch of `count` records. */
+export function eventTimeColumnBytes(count: number): number {
+  return count * 8;
+}
+
 /** Bytes of the key-group column of a batch of `count` records. */
 export function keyGroupColumnBytes(count: number): number {
   return (count * 2 + 7) & ~7;
@@ -41,8 +63,13 @@ export const BARRIER_PAYLOAD_BYTES = 8;
 
 /**
  * An in-band event-time watermark: no record with a smaller event time follows on this
- * channel (except late ones). Payload: the watermark, float64 milliseconds since the epoch.
+ * channel (except late ones). Payload: the watermark, float64 milliseconds since the epoch;
+ * NaN ({@link WATERMARK_IDLE}) says the channel went idle (it stops holding watermarks back
+ * until its next watermark).
  */
 export const FRAME_WATERMARK = 4;
 /** Payload bytes of a watermark frame. */
 export const WATERMARK_PAYLOAD_BYTES = 8;
+
+/** The payload of a watermark frame that marks its channel idle. */
+export const WATERMARK_IDLE = NaN;

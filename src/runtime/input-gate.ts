@@ -4,9 +4,13 @@
  * runs out of time in its first channel must not starve the others), takes at most 16 frames
  * from a channel before moving on, and for each channel hands out, in order, the rest of a
  * half-processed frame, then restored in-flight data, then the ring. Barrier frames go to the
- * checkpointer; a ring that ended is the channel's end of partition.
+ * checkpointer, watermark frames to the subtask's event time (a watermark that advances ends the
+ * pass, so its timers fire before the next record); a ring that ended is the channel's end of
+ * partition. Watermark frames in restored in-flight data are spent, as barrier frames are: the
+ * restored subtask watermark stands for them (see docs/design.md, event time).
  */
-import { FRAME_BARRIER } from './frames.js';
+import { FRAME_BARRIER, FRAME_WATERMARK } from './frames.js';
+import { decodeWatermark } from './watermarks.js';
 import { decodeBarrierFrame } from './barrier-frame.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { FaultInjector } from './fault-injector.js';
@@ -28,7 +32,23 @@ export interface InputGateHost {
   backpressured(): boolean;
   /** Whether a control message or a barrier announcement waits: the pass stops between steps. */
   interrupted(): boolean;
+  /** The subtask's event time; each call returns true when timers must fire before more input is read. */
+  readonly watermarks: GateWatermarks;
 }
+
+/** What the input gate tells the subtask's event time. */
+export interface GateWatermarks {
+  /** A watermark frame (NaN: the channel went idle) was read from channel `channel`. */
+  onWatermark(channel: number, watermark: number): boolean;
+  /** Channel `channel` ended: it stops holding the watermark back. */
+  onEndOfPartition(channel: number): boolean;
+}
+
+/** The event time of a subtask of a job without event time: watermark frames never come. */
+export const NO_EVENT_TIME: GateWatermarks = Object.freeze({
+  onWatermark: () => false,
+  onEndOfPartition: () => false,
+});
 
 /** A subtask's input channels and the read pass over them. */
 export class InputGate {
@@ -94,6 +114,16 @@ export class InputGate {
             if (channel.blocked) break;
             continue;
           }
+          if (reader.frameType === FRAME_WATERMARK) {
+            checkpointer.countProcessed(reader.frameLength);
+            host.debloat.consumed(reader.frameLength);
+            const watermark = decodeWatermark(reader.bytes.subarray(reader.frameOffset, reader.frameOffset + reader.frameLength));
+            if (host.watermarks.onWatermark(channel.index, watermark)) {
+              stopped = true;
+              break;
+            }
+            continue;
+          }
           this.#reading = channel;
           this.#frameStart = reader.position;
           checkpointer.countProcessed(reader.frameLength);
@@ -115,6 +145,7 @@ export class InputGate {
           checkpointer.onEndOfPartition(channel);
           host.debloat.closed(channel.index);
           progressed = true;
+          if (host.watermarks.onEndOfPartition(channel.index)) return true;
         }
       }
       if (performance.now() > deadline) break;
@@ -153,7 +184,7 @@ export class InputGate {
         channel.replay = undefined;
         return true;
       }
-      if (parser.frameType === FRAME_BARRIER) continue;
+      if (parser.frameType === FRAME_BARRIER || parser.frameType === FRAME_WATERMARK) continue;
       this.#reading = channel;
       this.#frameStart = -1;
       channel.cursor.begin(parser.frameType, parser.bytes, parser.frameOffset, parser.frameLength);

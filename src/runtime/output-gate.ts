@@ -25,7 +25,9 @@ export class OutputGate {
   addEdge(output: SubtaskDeployment['outputs'][number]): ChannelOutput[] {
     // Hash edges carry each record's key group in their batches (the keyed consumer does not hash again).
     const withKeyGroups = output.partitioning.type === 'hash';
-    const channels = output.channels.map((channel) => new ChannelOutput(channel.ring, channel.peerDoorbell, output.shape, withKeyGroups));
+    const channels = output.channels.map(
+      (channel) => new ChannelOutput(channel.ring, channel.peerDoorbell, output.shape, withKeyGroups, output.eventTime === true),
+    );
     this.channels.push(...channels);
     output.channels.forEach((endpoint, index) => {
       this.outputs.push({ channel: channels[index]!, edgeId: output.edgeId, consumer: endpoint.peerSubtask });
@@ -56,6 +58,11 @@ export class OutputGate {
   /** Publishes what every channel has batched. */
   flush(): void {
     for (const channel of this.channels) channel.flush();
+  }
+
+  /** Sends a watermark (NaN: idle) on every channel: watermarks are broadcast, whatever the partitioning. */
+  emitWatermark(watermark: number): void {
+    for (const channel of this.channels) channel.emitWatermark(watermark);
   }
 
   /** Ends every channel (end of partition). */

@@ -11,6 +11,12 @@ export interface RecordContext {
    * hashing the key again.
    */
   keyGroup: number;
+  /**
+   * The record's event time, milliseconds (NaN: none). Set by a source with a watermark strategy,
+   * carried through channels, inherited by what chained operators emit; a fired event-time timer
+   * or window sets it to its time.
+   */
+  eventTime: number;
 }
 
 /** Nanoseconds on the process.hrtime clock, the same clock in every thread. */

@@ -214,7 +214,11 @@ export class SubtaskCheckpointer implements BarrierHandlerActions, Checkpointer 
     const started = nowNanos();
     const trigger = this.#triggers.get(checkpointId) ?? this.#firstBarrierNanos ?? started;
     const firstBarrier = this.#firstBarrierNanos ?? started;
-    const snapshot = this.#chain.snapshotState(checkpointId);
+    // At least once, barriers do not block: a subtask's watermark may include watermarks that
+    // followed a barrier on a faster input, ahead of records a restore replays. Only a source's
+    // watermark matches its position; other subtasks restart from no watermark.
+    const withWatermark = this.#settings.mode !== 'at-least-once' || this.#chain.source !== undefined;
+    const snapshot = this.#chain.snapshotState(checkpointId, withWatermark);
     const recordings = new Map<number, ChannelStateRecorder>();
     if (unaligned) {
       for (const input of this.#inputs) {

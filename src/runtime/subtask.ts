@@ -21,6 +21,9 @@ import type { RecordHandler } from './record-batch.js';
 import type { RecordContext } from './record-context.js';
 import { nowNanos } from './record-context.js';
 import { createKeyExtractor } from './record-key.js';
+import { EventTimeDriver } from './event-time-driver.js';
+import type { TimerStepHost } from './event-time-driver.js';
+import { TIMER_FIRINGS_PER_STEP } from './operator-chain.js';
 import { assignInputReplays } from './channel-replay.js';
 
 /** Records a source may emit per poll; the ingestion timestamp is taken once per poll. */
@@ -48,7 +51,11 @@ export class Subtask {
   readonly #deployment: SubtaskDeployment;
   readonly #control: RingReader;
   readonly #controlDecoder = new Unpackr();
-  readonly #context: RecordContext = { ingestNanos: 0, keyGroup: -1 };
+  readonly #context: RecordContext = { ingestNanos: 0, keyGroup: -1, eventTime: NaN };
+  /** The subtask's watermark and event-time timers (set in start). */
+  #eventTime: EventTimeDriver | undefined;
+  /** Pauses timer firing between steps for an announcement, a control message or a full output. */
+  readonly #timerHost: TimerStepHost = { shouldPause: () => this.#interrupted() || this.#backpressured() };
   readonly #inputs = new InputGate();
   /** What the read pass needs of this subtask (see InputGateHost). */
   readonly #host: InputGateHost;
@@ -106,6 +113,9 @@ export class Subtask {
       faults: this.#faults,
       backpressured: () => this.#backpressured(),
       interrupted: () => this.#interrupted(),
+      get watermarks() {
+        return subtask.#eventTime!;
+      },
     };
   }
 
@@ -127,12 +137,15 @@ export class Subtask {
       // ever emits before that checkpoint, so it runs nothing and ends its outputs (see finish()).
       this.#finishedAtRestore = true;
       this.#ending = true;
+      this.#eventTime = new EventTimeDriver(chain, this.#outputs, this.#inputs.channels.length);
       const running: SubtaskMessage = { type: 'running' };
       this.#deployment.port.postMessage(running);
       return;
     }
     await chain.open(restore?.state ? unpackState<SubtaskSnapshot>(restore.state) : undefined, restore?.checkpointId);
+    this.#eventTime = new EventTimeDriver(chain, this.#outputs, this.#inputs.channels.length);
     if (restore?.channels) this.#restoreChannels(unpackState<ChannelStateSnapshot>(restore.channels));
+    if (this.#inputs.channels.some((input) => input.replay !== undefined)) this.#eventTime.holdForReplay();
     const checkpointing = this.#deployment.checkpointing;
     if (checkpointing) {
       this.#checkpointer = new SubtaskCheckpointer(checkpointing, this.#inputs.channels, this.#outputs, chain, this.#deployment.port, this.#faults, () =>
@@ -167,6 +180,21 @@ export class Subtask {
     if (chain.source) this.#takeSourceCheckpoints(this.#sourceStatus === 'end' || this.#ending);
     let progressed = this.#outputs.drainPending();
     if (!this.#backpressured()) {
+      const eventTime = this.#eventTime!;
+      const nextTimer = chain.nextProcessingTime();
+      if (nextTimer !== Infinity && nextTimer <= Date.now()) {
+        chain.fireProcessingTimers(Date.now(), TIMER_FIRINGS_PER_STEP);
+        progressed = true;
+      }
+      if (eventTime.holding && this.#inputs.channels.every((input) => input.replay === undefined)) eventTime.replayFinished();
+      if (eventTime.busy) {
+        progressed = true;
+        // Timers of an advanced watermark fire before any further input is read.
+        if (!eventTime.run(this.#timerHost, deadline)) {
+          this.#outputs.flush();
+          return StepResult.Progressed;
+        }
+      }
       if (this.#ending) return StepResult.Finish;
       if (chain.source) {
         if (this.#sourceStatus !== 'end') {
@@ -179,7 +207,8 @@ export class Subtask {
       } else {
         this.#reading = 'inputs';
         progressed = this.#inputs.read(this.#handle, deadline, this.#host) || progressed;
-        if (this.#inputs.allFinished()) this.#ending = true;
+        // The end of the last input advanced the watermark to +Infinity: its timers fire first.
+        if (this.#inputs.allFinished() && !eventTime.busy) this.#ending = true;
       }
       if (this.#ending) {
         chain.endInput();
@@ -197,9 +226,17 @@ export class Subtask {
     return progressed ? StepResult.Progressed : StepResult.Idle;
   }
 
-  /** Milliseconds until this subtask must step again even if its doorbell stays quiet (alignment timeouts). */
+  /**
+   * Milliseconds until this subtask must step again even if its doorbell stays quiet: alignment
+   * timeouts, processing-time timers, a source's idle timeout.
+   */
   untilDeadline(): number {
-    return this.#checkpointer.tick();
+    const checkpoint = this.#checkpointer.tick();
+    const chain = this.#chain;
+    if (!chain) return checkpoint;
+    const idleAt = chain.source?.watermarks?.idleDeadline() ?? Infinity;
+    const wakeAt = Math.min(chain.nextProcessingTime(), idleAt);
+    return wakeAt === Infinity ? checkpoint : Math.min(checkpoint, Math.max(0, wakeAt - Date.now()));
   }
 
   /** Ends every output, waits for pending snapshots and sink commits, and returns the outcome. */
@@ -306,26 +343,41 @@ export class Subtask {
     const context = this.#context;
     this.#reading = 'source';
     let status: SourceStatus = 'more';
+    const generator = source.watermarks;
     while (status === 'more' && !this.#backpressured()) {
       context.ingestNanos = nowNanos();
+      const before = source.recordsOut;
+      if (generator) source.pollNowMs = Date.now();
       try {
         status = source.source.poll(source.out, SOURCE_POLL_BUDGET);
       } catch (error) {
         // Failures of chained operators arrive here tagged with their operator; the rest are the source's.
         throw error instanceof OperatorFailure ? error : new OperatorFailure(source.name, error);
       }
+      // Watermarks follow each batch the source read, not each record.
+      if (generator) this.#afterSourceBatch(generator, source.recordsOut > before, status === 'end');
       if (performance.now() > deadline) break;
     }
     return status;
+  }
+
+  /** A source with a watermark strategy read a batch: its watermark, its idleness, +Infinity at its end. */
+  #afterSourceBatch(generator: NonNullable<NonNullable<OperatorChain['source']>['watermarks']>, emitted: boolean, ended: boolean): void {
+    const eventTime = this.#eventTime!;
+    eventTime.sourceBatch(ended ? Infinity : generator.poll(), emitted);
+    if (!emitted && !ended && generator.isIdle(Date.now())) eventTime.sourceIdle();
+    // A source chain has no timers: the watermark goes out at once.
+    eventTime.run(this.#timerHost, Infinity);
   }
 
   /** What the decoder hands each record of an input frame to. */
   #recordHandler(chain: OperatorChain): RecordHandler {
     const input = chain.input;
     const context = this.#context;
-    return (record, ingestNanos, keyGroup) => {
+    return (record, ingestNanos, keyGroup, eventTime) => {
       context.ingestNanos = ingestNanos;
       context.keyGroup = keyGroup;
+      context.eventTime = eventTime;
       this.#recordsIn++;
       input.collect(record);
     };

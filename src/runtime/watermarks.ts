@@ -14,7 +14,7 @@ export const NO_WATERMARK = -Infinity;
 export type TimestampAssigner<T> = (record: T) => number;
 
 /** How a source derives watermarks from the event times it has seen. */
-export interface WatermarkStrategy<T> {
+export interface GeneratorStrategy<T> {
   /** Event time of a record. */
   readonly timestampOf: TimestampAssigner<T>;
   /** Records may arrive up to this many milliseconds after a later record. */
@@ -24,14 +24,15 @@ export interface WatermarkStrategy<T> {
 }
 
 /**
- * Bounded out-of-orderness: the watermark trails the largest event time seen by
+ * The worker-side form of a bounded out-of-orderness strategy (the assigner loaded):
+ * the watermark trails the largest event time seen by
  * `maxOutOfOrdernessMs` (minus one, so a record exactly that late is still on time).
  */
-export function boundedOutOfOrderness<T>(
+export function generatorStrategy<T>(
   timestampOf: TimestampAssigner<T>,
   maxOutOfOrdernessMs: number,
   options: { idleTimeoutMs?: number } = {},
-): WatermarkStrategy<T> {
+): GeneratorStrategy<T> {
   if (typeof timestampOf !== 'function') throw new TypeError('timestampOf must be a function');
   if (!Number.isFinite(maxOutOfOrdernessMs) || maxOutOfOrdernessMs < 0) {
     throw new ConfigurationError(
@@ -47,13 +48,13 @@ export function boundedOutOfOrderness<T>(
 
 /** The watermark generator of one source subtask. */
 export class WatermarkGenerator<T> {
-  readonly #strategy: WatermarkStrategy<T>;
+  readonly #strategy: GeneratorStrategy<T>;
   #maxTimestamp = NO_WATERMARK;
   #lastEmitted = NO_WATERMARK;
   #lastRecordAtMs: number;
   #idle = false;
 
-  constructor(strategy: WatermarkStrategy<T>, nowMs: number) {
+  constructor(strategy: GeneratorStrategy<T>, nowMs: number) {
     this.#strategy = strategy;
     this.#lastRecordAtMs = nowMs;
   }
@@ -75,6 +76,12 @@ export class WatermarkGenerator<T> {
     const timeout = this.#strategy.idleTimeoutMs;
     if (timeout !== undefined && nowMs - this.#lastRecordAtMs >= timeout) this.#idle = true;
     return this.#idle;
+  }
+
+  /** When the source counts as idle if no record comes (wall-clock ms); Infinity without a timeout or once idle. */
+  idleDeadline(): number {
+    const timeout = this.#strategy.idleTimeoutMs;
+    return timeout === undefined || this.#idle ? Infinity : this.#lastRecordAtMs + timeout;
   }
 
   /** The watermark to emit now if it advanced since the last one, else undefined. */
@@ -145,6 +152,20 @@ export class InputWatermarks {
     return this.#recompute();
   }
 
+  /** `channel` ended: it no longer holds the watermark back (at the end of every input the watermark is +Infinity). */
+  endOfInput(channel: number): number | undefined {
+    this.#check(channel);
+    this.#idle[channel] = false;
+    this.#perChannel[channel] = Infinity;
+    return this.#recompute();
+  }
+
+  /** Whether every channel is idle (the subtask then marks its own outputs idle). */
+  allIdle(): boolean {
+    for (let i = 0; i < this.#idle.length; i++) if (!this.#idle[i]) return false;
+    return true;
+  }
+
   /** `channel` went idle (or active again with `idle = false`). */
   markIdle(channel: number, idle = true): number | undefined {
     this.#check(channel);
@@ -161,10 +182,14 @@ export class InputWatermarks {
   #recompute(): number | undefined {
     if (this.#heldForReplay) return undefined;
     let min = Infinity;
+    let active = false;
     for (let i = 0; i < this.#perChannel.length; i++) {
-      if (!this.#idle[i] && this.#perChannel[i]! < min) min = this.#perChannel[i]!;
+      if (this.#idle[i]) continue;
+      active = true;
+      if (this.#perChannel[i]! < min) min = this.#perChannel[i]!;
     }
-    if (min === Infinity || min <= this.#current) return undefined; // all idle, or no advance
+    // All idle: nothing to go by. Every channel at +Infinity (ended) is the end of event time.
+    if (!active || min <= this.#current) return undefined;
     this.#current = min;
     return min;
   }

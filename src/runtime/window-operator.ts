@@ -42,7 +42,13 @@ export interface WindowOutput<T, Out> {
   late(tagId: string, record: T): void;
 }
 
-const windowId = (w: { start: number; end: number }): string => `${w.start}:${w.end}`;
+/**
+ * A window's id among its key's windows: its start for tumbling and sliding windows (their size is
+ * fixed, so the start decides the window; a number costs no allocation per record), start and end
+ * for sessions, whose ends vary.
+ */
+type WindowId = number | string;
+const sessionId = (w: { start: number; end: number }): string => `${w.start}:${w.end}`;
 
 /** One keyed subtask's windows. */
 export class WindowOperator<T, Acc, R, Out> {
@@ -53,7 +59,8 @@ export class WindowOperator<T, Acc, R, Out> {
   readonly #keyOf: (record: T) => Key;
   readonly #output: WindowOutput<T, Out>;
   readonly #timers: KeyedTimers;
-  readonly #windows = new Map<Key, Map<string, WindowState<Acc>>>();
+  readonly #windows = new Map<Key, Map<WindowId, WindowState<Acc>>>();
+  readonly #sessions: boolean;
   #watermark = NO_WATERMARK;
   #lateRecordsDropped = 0;
 
@@ -73,6 +80,11 @@ export class WindowOperator<T, Acc, R, Out> {
     this.#maxParallelism = options.maxParallelism;
     this.#output = options.output;
     this.#timers = new KeyedTimers(options.range, options.maxParallelism);
+    this.#sessions = options.spec.assigner.kind === 'session';
+  }
+
+  #id(w: { start: number; end: number }): WindowId {
+    return this.#sessions ? sessionId(w) : w.start;
   }
 
   /** The operator's current watermark. */
@@ -96,6 +108,11 @@ export class WindowOperator<T, Acc, R, Out> {
   processRecord(record: T): void {
     const key = this.#keyOf(record);
     const t = this.#spec.timestampOf(record);
+    const assigner = this.#spec.assigner;
+    if (assigner.kind === 'tumbling') {
+      this.#processTumbling(record, key, t, assigner.sizeMs, assigner.offsetMs);
+      return;
+    }
     let windows = assignWindows(this.#spec.assigner, t).filter((w) => !this.#isExpired(w));
     if (windows.length === 0) {
       const tag = this.#spec.lateRecords;
@@ -108,7 +125,7 @@ export class WindowOperator<T, Acc, R, Out> {
     if (this.#spec.assigner.kind === 'session') windows = [this.#mergeSession(key, perKey, windows[0]!)];
     const aggregate = this.#spec.aggregate;
     for (const w of windows) {
-      const id = windowId(w);
+      const id = this.#id(w);
       let state = perKey.get(id);
       if (state === undefined) {
         state = { start: w.start, end: w.end, accumulator: aggregate.createAccumulator() };
@@ -119,6 +136,30 @@ export class WindowOperator<T, Acc, R, Out> {
       // Within allowed lateness, after the window already fired: fire again with the update.
       if (maxTimestampOf(w) <= this.#watermark) this.#fire(key, state);
     }
+  }
+
+  /** {@link processRecord} for tumbling windows: one window per record, found without allocating. */
+  #processTumbling(record: T, key: Key, t: number, sizeMs: number, offsetMs: number): void {
+    const rem = (t - offsetMs) % sizeMs;
+    const start = t - (rem < 0 ? rem + sizeMs : rem);
+    const end = start + sizeMs;
+    if (end - 1 + this.#allowedLatenessMs <= this.#watermark) {
+      const tag = this.#spec.lateRecords;
+      if (tag === undefined) this.#lateRecordsDropped++;
+      else this.#output.late(tag.id, record);
+      return;
+    }
+    let perKey = this.#windows.get(key);
+    if (perKey === undefined) this.#windows.set(key, (perKey = new Map()));
+    let state = perKey.get(start);
+    if (state === undefined) {
+      state = { start, end, accumulator: this.#spec.aggregate.createAccumulator() };
+      perKey.set(start, state);
+      this.#registerTimers(key, state);
+    }
+    state.accumulator = this.#spec.aggregate.add(state.accumulator, record);
+    // Within allowed lateness, after the window already fired: fire again with the update.
+    if (end - 1 <= this.#watermark) this.#fire(key, state);
   }
 
   /**
@@ -149,24 +190,24 @@ export class WindowOperator<T, Acc, R, Out> {
     if (this.#allowedLatenessMs > 0) this.#timers.delete(key, maxTimestampOf(w) + this.#allowedLatenessMs, 'event-time');
   }
 
-  #mergeSession(key: Key, perKey: Map<string, WindowState<Acc>>, w: TimeWindow): TimeWindow {
+  #mergeSession(key: Key, perKey: Map<WindowId, WindowState<Acc>>, w: TimeWindow): TimeWindow {
     let start = w.start;
     let end = w.end;
     const overlapping: WindowState<Acc>[] = [];
     for (const s of perKey.values()) {
       if (s.start < w.end && w.start < s.end) overlapping.push(s);
     }
-    if (overlapping.length === 0 || (overlapping.length === 1 && windowId(overlapping[0]!) === windowId(w))) return w;
+    if (overlapping.length === 0 || (overlapping.length === 1 && sessionId(overlapping[0]!) === sessionId(w))) return w;
     let accumulator: Acc | undefined;
     for (const s of overlapping) {
       start = Math.min(start, s.start);
       end = Math.max(end, s.end);
       accumulator = accumulator === undefined ? s.accumulator : this.#spec.aggregate.merge(accumulator, s.accumulator);
-      perKey.delete(windowId(s));
+      perKey.delete(sessionId(s));
       this.#deleteTimers(key, s);
     }
     const merged = { start, end };
-    perKey.set(windowId(merged), { start, end, accumulator: accumulator as Acc });
+    perKey.set(sessionId(merged), { start, end, accumulator: accumulator as Acc });
     this.#registerTimers(key, merged);
     return merged;
   }
@@ -174,6 +215,22 @@ export class WindowOperator<T, Acc, R, Out> {
   #onTimer(timer: Timer): void {
     const perKey = this.#windows.get(timer.key);
     if (perKey === undefined) return;
+    // Tumbling and sliding windows of a key are found by their bounds: with a watermark far behind
+    // the records (a slow source), a key has many windows open, and a scan per timer is quadratic.
+    const assigner = this.#spec.assigner;
+    if (assigner.kind !== 'session') {
+      const fireEnd = timer.time + 1;
+      const purgeEnd = fireEnd - this.#allowedLatenessMs;
+      const toFire = perKey.get(fireEnd - assigner.sizeMs);
+      const purgeId = purgeEnd - assigner.sizeMs;
+      const toPurge = perKey.get(purgeId);
+      if (toFire !== undefined || toPurge !== undefined) {
+        if (toFire !== undefined && maxTimestampOf(toFire) === timer.time) this.#fire(timer.key, toFire);
+        if (toPurge !== undefined && maxTimestampOf(toPurge) + this.#allowedLatenessMs === timer.time) perKey.delete(purgeId);
+        if (perKey.size === 0) this.#windows.delete(timer.key);
+        return;
+      }
+    }
     for (const [id, state] of [...perKey]) {
       const last = maxTimestampOf(state);
       if (last === timer.time) this.#fire(timer.key, state);
@@ -221,7 +278,7 @@ export class WindowOperator<T, Acc, R, Out> {
         for (const w of windows) {
           let perKey = this.#windows.get(w.key);
           if (perKey === undefined) this.#windows.set(w.key, (perKey = new Map()));
-          perKey.set(windowId(w), { start: w.start, end: w.end, accumulator: w.accumulator });
+          perKey.set(this.#id(w), { start: w.start, end: w.end, accumulator: w.accumulator });
         }
       }
       this.#timers.restore(snap.timers);

@@ -5,11 +5,10 @@
  * gives each subtask the timers of the key groups it owns. Due timers fire in bounded steps
  * (`fireDue(..., maxFirings)`), so a subtask can poll checkpoint announcements between steps.
  */
-import type { Key } from '../api/context.js';
+import type { Key, TimeDomain, TimerService } from '../api/context.js';
 import { keyGroupOf, type KeyGroupRange } from './key-groups.js';
 
-/** Which clock a timer follows. */
-export type TimeDomain = 'event-time' | 'processing-time';
+export type { TimeDomain, TimerService } from '../api/context.js';
 
 /** A registered timer. */
 export interface Timer {
@@ -23,18 +22,6 @@ export interface Timer {
 export interface KeyGroupTimers {
   readonly keyGroup: number;
   readonly timers: readonly Timer[];
-}
-
-/** What a user function sees: timers of the current key. */
-export interface TimerService {
-  /** The subtask's current watermark. */
-  currentWatermark(): number;
-  /** Fires `onTimer` once the watermark reaches `time`. Registering the same time twice fires once. */
-  registerEventTime(time: number): void;
-  /** Fires `onTimer` once the wall clock reaches `time` (milliseconds since the epoch). */
-  registerProcessingTime(time: number): void;
-  deleteEventTime(time: number): void;
-  deleteProcessingTime(time: number): void;
 }
 
 /** A min-heap of timers by time, with set semantics on (key, time). */
@@ -75,6 +62,11 @@ class TimerQueue {
         return top;
       }
     }
+  }
+
+  /** The time of the earliest timer in the heap (it may have been deleted); Infinity when empty. */
+  peekTime(): number {
+    return this.#heap[0]?.time ?? Infinity;
   }
 
   live(): IterableIterator<Timer> {
@@ -145,6 +137,7 @@ export class KeyedTimers {
   serviceFor(currentKey: () => Key, currentWatermark: () => number): TimerService {
     return {
       currentWatermark,
+      currentProcessingTime: () => Date.now(),
       registerEventTime: (time) => this.register(currentKey(), time, 'event-time'),
       registerProcessingTime: (time) => this.register(currentKey(), time, 'processing-time'),
       deleteEventTime: (time) => this.delete(currentKey(), time, 'event-time'),
@@ -169,6 +162,11 @@ export class KeyedTimers {
     if (next === undefined) return false;
     queue.add(next); // put back: it fires in the next step
     return true;
+  }
+
+  /** The earliest time a timer of `domain` may fire at (Infinity: none): when to wake for processing-time timers. */
+  nextTime(domain: TimeDomain): number {
+    return this.#queue(domain).peekTime();
   }
 
   /** The live timers grouped by key group, for a snapshot written per key group. */

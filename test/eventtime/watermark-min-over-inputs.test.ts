@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputWatermarks, NO_WATERMARK, WatermarkGenerator, boundedOutOfOrderness } from '../../src/runtime/watermarks.js';
+import { InputWatermarks, NO_WATERMARK, WatermarkGenerator, generatorStrategy } from '../../src/runtime/watermarks.js';
 
 describe('bounded out-of-orderness generator', () => {
   it('trails the largest event time by the bound minus one and emits only advances', () => {
-    const g = new WatermarkGenerator(boundedOutOfOrderness((r: { t: number }) => r.t, 100), 0);
+    const g = new WatermarkGenerator(generatorStrategy((r: { t: number }) => r.t, 100), 0);
     expect(g.poll()).toBeUndefined();
     g.onRecord({ t: 1000 }, 0);
     expect(g.poll()).toBe(899);
@@ -20,7 +20,7 @@ describe('bounded out-of-orderness generator', () => {
   });
 
   it('goes idle after the timeout without records, and active again on a record', () => {
-    const g = new WatermarkGenerator(boundedOutOfOrderness((t: number) => t, 0, { idleTimeoutMs: 50 }), 0);
+    const g = new WatermarkGenerator(generatorStrategy((t: number) => t, 0, { idleTimeoutMs: 50 }), 0);
     g.onRecord(5, 10);
     expect(g.isIdle(59)).toBe(false);
     expect(g.isIdle(60)).toBe(true);
@@ -29,13 +29,13 @@ describe('bounded out-of-orderness generator', () => {
   });
 
   it('rejects a negative bound and a non-numeric timestamp', () => {
-    expect(() => boundedOutOfOrderness((t: number) => t, -1)).toThrow(/maxOutOfOrdernessMs/);
-    const g = new WatermarkGenerator(boundedOutOfOrderness((_: string) => Number.NaN, 0), 0);
+    expect(() => generatorStrategy((t: number) => t, -1)).toThrow(/maxOutOfOrdernessMs/);
+    const g = new WatermarkGenerator(generatorStrategy((_: string) => Number.NaN, 0), 0);
     expect(() => g.onRecord('x', 0)).toThrow(/not a number/);
   });
 
   it('after restore never emits a watermark below the restored one', () => {
-    const g = new WatermarkGenerator(boundedOutOfOrderness((t: number) => t, 10), 0);
+    const g = new WatermarkGenerator(generatorStrategy((t: number) => t, 10), 0);
     g.restore(500);
     g.onRecord(100, 0);
     expect(g.poll()).toBeUndefined();

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { type AggregateFunction, sessionWindows, slidingWindows, tumblingWindows, type WindowAssigner } from '../../src/api/windows.js';
 import { keyGroupOf, keyGroupRange } from '../../src/state/key-groups.js';
 import { WindowOperator, type WindowOperatorSnapshot } from '../../src/runtime/window-operator.js';
-import { boundedOutOfOrderness, WatermarkGenerator } from '../../src/runtime/watermarks.js';
+import { generatorStrategy, WatermarkGenerator } from '../../src/runtime/watermarks.js';
 
 interface Event { user: number; t: number }
 type Step = { kind: 'record'; event: Event } | { kind: 'watermark'; watermark: number };
@@ -26,7 +26,7 @@ const count: AggregateFunction<Event, number, number> = {
 function generate(seed: number, n: number): Step[] {
   let s = seed >>> 0 || 1;
   const next = (): number => ((s = Math.imul(s ^ (s >>> 15), 2246822519) ^ Math.imul(s ^ (s >>> 13), 3266489917)) >>> 0) / 2 ** 32;
-  const gen = new WatermarkGenerator(boundedOutOfOrderness((e: Event) => e.t, 50), 0);
+  const gen = new WatermarkGenerator(generatorStrategy((e: Event) => e.t, 50), 0);
   const steps: Step[] = [];
   for (let i = 0; i < n; i++) {
     const event = { user: Math.floor(next() * 7), t: i * 3 + Math.floor(next() * 40) };

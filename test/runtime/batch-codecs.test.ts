@@ -1,6 +1,6 @@
 /**
  * Record batch codecs: every shape (numeric, object, string, schema) round-trips through a
- * batch frame, with and without the key-group column, whole, in steps, and after the cursor
+ * batch frame, with and without the key-group and event-time columns, whole, in steps, and after the cursor
  * detached the frame from (then overwritten) ring memory; the rest of a half-processed frame
  * re-encodes to a frame that decodes to the same records. Records that do not match a schema
  * fail with the field's name; a record too large for a frame fails with the limit.
@@ -18,11 +18,21 @@ interface Decoded {
   readonly record: unknown;
   readonly ingestNanos: number;
   readonly keyGroup: number;
+  readonly eventTime: number;
 }
 
+/** The event time the encoder is given for record `index` (every seventh has none). */
+const eventTimeOf = (index: number) => (index % 7 === 3 ? NaN : 1_700_000_000_000 + index * 3.5);
+
 /** Encodes `records` into frames as a channel does, copying each frame into its own 8-aligned buffer. */
-function encode(shape: RecordShape, records: readonly unknown[], keyGroups: boolean, maxFrameBytes = 1 << 16): Array<{ frameType: number; bytes: Uint8Array }> {
-  const encoder = createBatchEncoder(shape, maxFrameBytes, keyGroups);
+function encode(
+  shape: RecordShape,
+  records: readonly unknown[],
+  keyGroups: boolean,
+  maxFrameBytes = 1 << 16,
+  eventTimes = false,
+): Array<{ frameType: number; bytes: Uint8Array }> {
+  const encoder = createBatchEncoder(shape, maxFrameBytes, keyGroups, eventTimes);
   const frames: Array<{ frameType: number; bytes: Uint8Array }> = [];
   const take = () => {
     while (encoder.count > 0) {
@@ -33,9 +43,9 @@ function encode(shape: RecordShape, records: readonly unknown[], keyGroups: bool
     }
   };
   records.forEach((record, index) => {
-    if (!encoder.add(record, index * 10, keyGroups ? index % 128 : -1)) {
+    if (!encoder.add(record, index * 10, keyGroups ? index % 128 : -1, eventTimeOf(index))) {
       take();
-      expect(encoder.add(record, index * 10, keyGroups ? index % 128 : -1)).toBe(true);
+      expect(encoder.add(record, index * 10, keyGroups ? index % 128 : -1, eventTimeOf(index))).toBe(true);
     }
     if (encoder.full) take();
   });
@@ -55,7 +65,7 @@ function decode(shape: RecordShape, frames: ReadonlyArray<{ frameType: number; b
     cursor.begin(frame.frameType, frame.bytes, 0, frame.bytes.byteLength);
     let handed = 0;
     while (cursor.active) {
-      handed += cursor.step((record, ingestNanos, keyGroup) => out.push({ record, ingestNanos, keyGroup }), step);
+      handed += cursor.step((record, ingestNanos, keyGroup, eventTime) => out.push({ record, ingestNanos, keyGroup, eventTime }), step);
       cursor.detach();
       frame.bytes.fill(0xee); // the ring reuses the memory: a detached cursor must not read it
     }
@@ -80,13 +90,20 @@ describe.each([
   { name: 'string', shape: STRING_RECORDS, records: stringRecord },
   { name: 'schema', shape: EVENT, records: eventRecord },
 ] as const)('$name batches', ({ shape, records }) => {
-  it.each([false, true])('round-trip in steps and across a detach (key groups: %s)', (keyGroups) => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('round-trip in steps and across a detach (key groups: %s, event times: %s)', (keyGroups, eventTimes) => {
     fc.assert(
       fc.property(fc.array(records as fc.Arbitrary<unknown>, { maxLength: 3000 }), (input) => {
-        const decoded = decode(shape, encode(shape, input, keyGroups));
+        const decoded = decode(shape, encode(shape, input, keyGroups, 1 << 16, eventTimes));
         expect(decoded.map((entry) => entry.record)).toEqual(input);
         expect(decoded.map((entry) => entry.ingestNanos)).toEqual(input.map((_, index) => index * 10));
         expect(decoded.map((entry) => entry.keyGroup)).toEqual(input.map((_, index) => (keyGroups ? index % 128 : -1)));
+        // Without the column, every record decodes without an event time (NaN).
+        expect(decoded.map((entry) => entry.eventTime)).toEqual(input.map((_, index) => (eventTimes ? eventTimeOf(index) : NaN)));
       }),
       { numRuns: 25 },
     );
@@ -94,8 +111,8 @@ describe.each([
 
   it('re-encodes the rest of a half-processed frame', () => {
     fc.assert(
-      fc.property(fc.array(records as fc.Arbitrary<unknown>, { minLength: 2, maxLength: 200 }), fc.boolean(), (input, keyGroups) => {
-        const [frame] = encode(shape, input, keyGroups, 1 << 20);
+      fc.property(fc.array(records as fc.Arbitrary<unknown>, { minLength: 2, maxLength: 200 }), fc.boolean(), fc.boolean(), (input, keyGroups, eventTimes) => {
+        const [frame] = encode(shape, input, keyGroups, 1 << 20, eventTimes);
         const cursor = new BatchCursor(shape);
         cursor.begin(frame!.frameType, frame!.bytes, 0, frame!.bytes.byteLength);
         const half = Math.floor(input.length / 2);
@@ -106,6 +123,8 @@ describe.each([
         const frameType = view.getUint32(4, true);
         const replayed = decode(shape, [{ frameType, bytes: rest.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + payloadLength) }]);
         expect(replayed.map((entry) => entry.record)).toEqual(input.slice(half));
+        // Event times stay with the records they belong to.
+        expect(replayed.map((entry) => entry.eventTime)).toEqual(input.slice(half).map((_, index) => (eventTimes ? eventTimeOf(half + index) : NaN)));
       }),
       { numRuns: 25 },
     );

@@ -3,14 +3,26 @@
  * the next; a pass that stops early (its deadline) resumes after the channel it stopped at, so no
  * channel starves; restored in-flight data goes before the ring; a ring that ended is the
  * channel's end of partition, and the gate reports every channel finished once all have.
+ * Watermark frames go to the subtask's event time (a pass stops after one that makes timers due);
+ * those in restored in-flight data are spent.
  */
 import { describe, expect, it } from 'vitest';
 import { Doorbell, FrameParser, RingReader, RingWriter, allocateRing } from '../../native-free-buffers/index.js';
 import { numericRecords } from '../../src/api/specs.js';
 import { NO_CHECKPOINTS } from '../../src/runtime/checkpointer.js';
-import { InputGate } from '../../src/runtime/input-gate.js';
+import { InputGate, NO_EVENT_TIME } from '../../src/runtime/input-gate.js';
 import type { InputGateHost } from '../../src/runtime/input-gate.js';
 import { BatchCursor, createBatchEncoder } from '../../src/runtime/record-batch.js';
+import { FRAME_WATERMARK } from '../../src/runtime/frames.js';
+import { encodeWatermark } from '../../src/runtime/watermarks.js';
+
+/** Writes a watermark frame into `writer`'s ring. */
+function writeWatermark(writer: RingWriter, watermark: number): void {
+  const payload = new Uint8Array(8);
+  encodeWatermark(watermark, payload);
+  expect(writer.tryWrite(payload, FRAME_WATERMARK)).toBe(true);
+  writer.publish();
+}
 
 const SHAPE = numericRecords(2);
 
@@ -54,6 +66,7 @@ function host(overrides: Partial<InputGateHost> = {}): InputGateHost {
     faults: { onRecords() {} },
     backpressured: () => false,
     interrupted: () => false,
+    watermarks: NO_EVENT_TIME,
     ...overrides,
   };
 }
@@ -128,5 +141,38 @@ describe('input gate', () => {
     expect(seen).toHaveLength(0);
     gate.read(handle, Infinity, host());
     expect(seen.map(([, n]) => n)).toEqual([1, 2, 3]);
+  });
+
+  it('hands watermark frames to the event time, and stops the pass when timers must fire first', () => {
+    const { gate, writers, write, seen, handle } = setup(2);
+    write(0, [1]);
+    writeWatermark(writers[0]!, 500);
+    write(0, [2]);
+    write(1, [10]);
+    const watermarks: Array<[number, number]> = [];
+    const busy = host({ watermarks: { onWatermark: (channel, value) => (watermarks.push([channel, value]), true), onEndOfPartition: () => false } });
+    expect(gate.read(handle, Infinity, busy)).toBe(true);
+    // The record after the watermark waits: the watermark's timers fire before it.
+    expect(watermarks).toEqual([[0, 500]]);
+    expect(seen).toEqual([[0, 1]]);
+    gate.read(handle, Infinity, host());
+    expect(seen.map(([, n]) => n).sort((a, b) => a - b)).toEqual([1, 2, 10]);
+  });
+
+  it('spends watermark frames of restored in-flight data, as it spends barriers', () => {
+    const { gate, write, seen, handle } = setup(1);
+    const restored = setup(1);
+    restored.write(0, [100]);
+    writeWatermark(restored.writers[0]!, 700);
+    restored.write(0, [101]);
+    const reader = restored.gate.channels[0]!.reader;
+    const bytes = new Uint8Array(reader.available());
+    reader.copyRange(reader.releasedPosition, (reader.releasedPosition + bytes.byteLength) >>> 0, bytes);
+    gate.channels[0]!.replay = new FrameParser(bytes);
+    write(0, [1]);
+    const watermarks: number[] = [];
+    gate.read(handle, Infinity, host({ watermarks: { onWatermark: (_, value) => (watermarks.push(value), false), onEndOfPartition: () => false } }));
+    expect(seen.map(([, n]) => n)).toEqual([100, 101, 1]);
+    expect(watermarks).toEqual([]);
   });
 });

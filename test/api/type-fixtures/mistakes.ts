@@ -2,8 +2,21 @@
  * The mistakes the builder's types catch. Every line marked `// mistake` must fail to compile
  * (the type-check test asserts an error on each of them and on no other line).
  */
-import { Pipeline, collectSink, defineIterableSource, fileSource, generatorSource, iterableSource, resultsSink, sinkSpec, sourceSpec, writableSink } from '../../../src/index.js';
-import { byLine, byUser, counter, digits, lengthOf, perLine, printer, scaled, sumNumbers, totals } from './ops.js';
+import {
+  Pipeline,
+  boundedOutOfOrderness,
+  collectSink,
+  defineIterableSource,
+  fileSource,
+  generatorSource,
+  iterableSource,
+  resultsSink,
+  sinkSpec,
+  sourceSpec,
+  tumblingWindows,
+  writableSink,
+} from '../../../src/index.js';
+import { byLine, byUser, countEvents, counter, digits, eventAmountTime, lengthOf, perLine, printer, scaled, sumAmounts, sumNumbers, totals } from './ops.js';
 import type { Event } from './ops.js';
 
 const pipeline = new Pipeline();
@@ -51,3 +64,8 @@ lines.sink(resultsSink<number>()); // mistake
 pipeline.source(sourceSpec(counter, { upTo: 'ten' })); // mistake
 lines.sink(sinkSpec(printer, { prefix: '> ' })); // mistake
 export const notIterable = defineIterableSource(import.meta, () => 42); // mistake
+
+// Event time: a timestamp assigner of another record type; a window aggregate of another record type.
+pipeline.source(fileSource({ path: 'in.txt', format: 'lines' }), { watermarks: boundedOutOfOrderness({ timestamp: eventAmountTime }) }); // mistake
+lines.keyBy(byLine).window(tumblingWindows(10)).aggregate(sumAmounts); // mistake
+events.keyBy(byUser).window(tumblingWindows(10)).aggregate(sumAmounts, countEvents); // mistake

@@ -1,5 +1,16 @@
 /** Functions the type fixtures use: a module as a user would write it. */
-import { defineIterableSource, defineKeySelector, defineMap, defineProcess, defineReduce, defineSink, defineSource } from '../../../src/index.js';
+import {
+  defineAggregate,
+  defineIterableSource,
+  defineKeySelector,
+  defineMap,
+  defineProcess,
+  defineReduce,
+  defineSink,
+  defineSource,
+  defineTimestampAssigner,
+  defineWindowFunction,
+} from '../../../src/index.js';
 import type { Collector, OperatorContext, SinkFunction, SourceFunction } from '../../../src/index.js';
 
 export interface Event {
@@ -56,3 +67,24 @@ export const printer = defineSink(import.meta, (options: { prefix: string }): Si
 }));
 /** A source from an iterable made in the worker. */
 export const words = defineIterableSource(import.meta, (options: { text: string }) => options.text.split(' '));
+
+// Event time.
+export const eventAmountTime = defineTimestampAssigner(import.meta, (event: Event) => event.amount);
+export const lineTime = defineTimestampAssigner(import.meta, (line: string) => line.length);
+export const sumAmounts = defineAggregate(import.meta, {
+  createAccumulator: () => 0,
+  add: (acc: number, event: Event) => acc + event.amount,
+  getResult: (acc: number) => acc,
+  merge: (a: number, b: number) => a + b,
+});
+export const describeWindow = defineWindowFunction(import.meta, (key, window, total: number) => [`${key}@${window.start}: ${total}`]);
+export const countEvents = defineWindowFunction(import.meta, (key, _window, events: Event[]): Total[] => [{ user: String(key), total: events.length }]);
+export const withTimer = defineProcess(import.meta, {
+  processElement(event: Event, ctx, _out: Collector<string>) {
+    ctx.timers.registerEventTime(ctx.timestamp + 1000);
+    void event;
+  },
+  onTimer(timestamp, ctx, out) {
+    out.collect(`${ctx.currentKey} ${ctx.timeDomain} ${timestamp}`);
+  },
+});

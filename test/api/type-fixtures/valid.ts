@@ -5,19 +5,42 @@
 import { Readable } from 'node:stream';
 import {
   Pipeline,
+  boundedOutOfOrderness,
   collectSink,
   fileSink,
   fileSource,
   generatorSource,
   iterableSource,
   resultsSink,
+  sessionWindows,
   sinkSpec,
+  slidingWindows,
   sourceSpec,
   stdinSource,
+  tumblingWindows,
   writableSink,
 } from '../../../src/index.js';
-import type { DataStream, Job, JobResult, NumericGeneratorRecord, SinkHandle } from '../../../src/index.js';
-import { byLine, byUser, concat, counter, digits, lengthOf, perLine, printer, scaled, sumNumbers, toPair, totals, words } from './ops.js';
+import type { DataStream, Job, JobResult, NumericGeneratorRecord, SinkHandle, WindowResultStream } from '../../../src/index.js';
+import {
+  byLine,
+  byUser,
+  concat,
+  countEvents,
+  counter,
+  describeWindow,
+  digits,
+  eventAmountTime,
+  lengthOf,
+  perLine,
+  printer,
+  scaled,
+  sumAmounts,
+  sumNumbers,
+  toPair,
+  totals,
+  withTimer,
+  words,
+} from './ops.js';
 import type { Event, Total } from './ops.js';
 
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
@@ -94,3 +117,21 @@ async function consume(): Promise<void> {
 void consume;
 
 declare function byLength(): import('../../../src/index.js').KeySelectorDefinition<number>;
+
+// Event time: a watermark strategy of the source's record type; windows typed by their functions.
+const timed = pipeline.source(fileSource<Event>({ path: 'events.ndjson', format: 'ndjson' }), {
+  watermarks: boundedOutOfOrderness({ timestamp: eventAmountTime, maxOutOfOrdernessMs: 100, idleTimeoutMs: 1000 }),
+});
+expectType<typeof timed, DataStream<Event>>(true);
+const windowTotals = timed.keyBy(byUser).window(tumblingWindows(1000)).aggregate(sumAmounts);
+expectType<typeof windowTotals, WindowResultStream<Event, number>>(true);
+const described = timed.keyBy('user').window(slidingWindows(1000, 250)).allowedLateness(500).aggregate(sumAmounts, describeWindow);
+expectType<typeof described, WindowResultStream<Event, string>>(true);
+const lateEvents = described.lateRecords();
+expectType<typeof lateEvents, DataStream<Event>>(true);
+const perSession = timed.keyBy(byUser).window(sessionWindows(60_000)).process(countEvents);
+expectType<typeof perSession, WindowResultStream<Event, Total>>(true);
+const reduced = lengths.keyBy(byLength()).window(tumblingWindows(10)).reduce(sumNumbers);
+expectType<typeof reduced, WindowResultStream<number, number>>(true);
+const timerLines = timed.keyBy(byUser).process(withTimer);
+expectType<typeof timerLines, DataStream<string>>(true);
