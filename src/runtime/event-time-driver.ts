@@ -26,6 +26,9 @@ export interface TimerStepHost {
   shouldPause(): boolean;
 }
 
+/** Pauses after one step: the input gate fires a watermark's first step inline, the rest between steps. */
+const ONE_STEP: TimerStepHost = { shouldPause: () => true };
+
 /** The event time of a subtask of a job with event time (see the file comment). */
 export class EventTimeDriver implements GateWatermarks {
   readonly #chain: OperatorChain;
@@ -80,7 +83,7 @@ export class EventTimeDriver implements GateWatermarks {
     const inputs = this.#inputs!;
     if (Number.isNaN(watermark)) {
       const advanced = inputs.markIdle(channel);
-      if (advanced !== undefined) this.#advance(advanced);
+      if (advanced !== undefined) this.#advanceInline(advanced);
       else if (inputs.allIdle() && !this.#idleSent) {
         this.#idleSent = true;
         this.#outputs.emitWatermark(WATERMARK_IDLE);
@@ -88,14 +91,24 @@ export class EventTimeDriver implements GateWatermarks {
       return this.busy;
     }
     const advanced = inputs.update(channel, watermark);
-    if (advanced !== undefined) this.#advance(advanced);
+    if (advanced !== undefined) this.#advanceInline(advanced);
     return this.busy;
   }
 
   onEndOfPartition(channel: number): boolean {
     const advanced = this.#inputs!.endOfInput(channel);
-    if (advanced !== undefined) this.#advance(advanced);
+    if (advanced !== undefined) this.#advanceInline(advanced);
     return this.busy;
+  }
+
+  /**
+   * Advances while the input gate reads: the first step of timers fires at once (most watermarks
+   * make none or few due, and the read pass then goes on); if more are due, the subtask fires
+   * them in later steps before it reads on.
+   */
+  #advanceInline(watermark: number): void {
+    this.#advance(watermark);
+    this.run(ONE_STEP, Infinity);
   }
 
   /**

@@ -851,8 +851,9 @@ export class OperatorChain {
    * snapshot; undefined in jobs without event time.
    */
   watermark: number | undefined;
-  /** Which keyed operator the event-time timers fire at, between bounded steps. */
+  /** Which keyed operator the event-time timers fire at, between bounded steps, and for which watermark. */
   #timerOperator = 0;
+  #timerWatermark = -Infinity;
 
   /**
    * Fires the event-time timers due at `watermark`, operator by operator head first (what an
@@ -860,6 +861,11 @@ export class OperatorChain {
    * `budget` per call; true when some remain due (call again, after polling announcements).
    */
   fireEventTimers(watermark: number, budget: number): boolean {
+    // A newer watermark before the last one's timers all fired: every operator fires up to it.
+    if (watermark !== this.#timerWatermark) {
+      this.#timerWatermark = watermark;
+      this.#timerOperator = 0;
+    }
     const operators = this.#operators;
     while (this.#timerOperator < operators.length) {
       if (operators[this.#timerOperator]!.fireEventTimers(watermark, budget)) return true;
