@@ -248,8 +248,21 @@ export class CheckpointCoordinator {
     if (pending.finishing || this.#pending.get(pending.id) !== pending) return;
     const complete = this.#subtasks.every((_, index) => pending.acknowledgements.has(index) || this.#finished.has(index));
     if (!complete) return;
+    if (pending.acknowledgements.size === 0) return this.#drop(pending);
     pending.finishing = true;
     this.#track(this.#complete(pending));
+  }
+
+  /**
+   * A checkpoint that every subtask finished before taking holds nothing: it is not a checkpoint
+   * (no statistics, no event, no `_metadata` to crowd a useful one out of retention), only its id
+   * is used up. A savepoint's caller learns that the job finished first.
+   */
+  #drop(pending: PendingCheckpoint): void {
+    clearTimeout(pending.timer);
+    this.#pending.delete(pending.id);
+    pending.done(new SluiceError('SLUICE_CHECKPOINT_ABORTED', `checkpoint ${pending.id} was not taken: every subtask had finished before it`));
+    if (!pending.savepointDir) this.#track(Promise.allSettled([pending.prepared]).then(() => this.#storage.discard(pending.id)).catch(() => {}));
   }
 
   /**
