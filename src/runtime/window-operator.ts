@@ -114,12 +114,7 @@ export class WindowOperator<T, Acc, R, Out> {
       return;
     }
     let windows = assignWindows(this.#spec.assigner, t).filter((w) => !this.#isExpired(w));
-    if (windows.length === 0) {
-      const tag = this.#spec.lateRecords;
-      if (tag === undefined) this.#lateRecordsDropped++;
-      else this.#output.late(tag.id, record);
-      return;
-    }
+    if (windows.length === 0) return this.#late(record);
     let perKey = this.#windows.get(key);
     if (perKey === undefined) this.#windows.set(key, (perKey = new Map()));
     if (this.#spec.assigner.kind === 'session') windows = [this.#mergeSession(key, perKey, windows[0]!)];
@@ -138,17 +133,19 @@ export class WindowOperator<T, Acc, R, Out> {
     }
   }
 
+  /** A record too late for every window it belongs to: to the late-records stream, or counted as dropped. */
+  #late(record: T): void {
+    const tag = this.#spec.lateRecords;
+    if (tag === undefined) this.#lateRecordsDropped++;
+    else this.#output.late(tag.id, record);
+  }
+
   /** {@link processRecord} for tumbling windows: one window per record, found without allocating. */
   #processTumbling(record: T, key: Key, t: number, sizeMs: number, offsetMs: number): void {
     const rem = (t - offsetMs) % sizeMs;
     const start = t - (rem < 0 ? rem + sizeMs : rem);
     const end = start + sizeMs;
-    if (end - 1 + this.#allowedLatenessMs <= this.#watermark) {
-      const tag = this.#spec.lateRecords;
-      if (tag === undefined) this.#lateRecordsDropped++;
-      else this.#output.late(tag.id, record);
-      return;
-    }
+    if (end - 1 + this.#allowedLatenessMs <= this.#watermark) return this.#late(record);
     let perKey = this.#windows.get(key);
     if (perKey === undefined) this.#windows.set(key, (perKey = new Map()));
     let state = perKey.get(start);

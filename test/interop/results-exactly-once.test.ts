@@ -11,24 +11,14 @@ import { sluice } from '../recovery/support/compiled.js';
 import {
   BACKPRESSURED,
   EventLog,
+  FIVE_FAULTS,
   NO_DIFFERENCE,
-  SOURCE,
-  TALLY,
   buildPipeline,
   completed,
   expectedLines,
   multisetDifference,
   temporaryDirectory,
 } from '../recovery/support/jobs.js';
-import type { InjectedFault } from '../recovery/support/jobs.js';
-
-const FAULTS: readonly InjectedFault[] = [
-  { operator: TALLY, subtask: 1, kind: 'throw', afterRecords: 15_000, attempt: 0 },
-  { operator: TALLY, subtask: 0, kind: 'exit', atCheckpoint: { phase: 'after-snapshot' }, attempt: 1 },
-  { operator: SOURCE, subtask: 1, kind: 'throw', atCheckpoint: { phase: 'before-snapshot' }, attempt: 2 },
-  { operator: TALLY, subtask: 1, kind: 'exit', atCheckpoint: { phase: 'after-ack' }, attempt: 3 },
-  { operator: TALLY, subtask: 0, kind: 'throw', afterRecords: 8_000, attempt: 4 },
-];
 
 let tmp: Awaited<ReturnType<typeof temporaryDirectory>>;
 const expected = expectedLines(BACKPRESSURED);
@@ -43,17 +33,17 @@ describe.each(['aligned', 'unaligned'] as const)('job.results() with %s checkpoi
     const log = new EventLog();
     const job = buildPipeline(BACKPRESSURED, sluice.resultsSink<string>()).start({
       checkpoints: { mode, intervalMs: 30, dir: path.join(tmp.path, `${mode}-checkpoints`) },
-      restart: { type: 'fixed-delay', attempts: FAULTS.length + 1, delayMs: 10 },
-      faults: FAULTS,
+      restart: { type: 'fixed-delay', attempts: FIVE_FAULTS.length + 1, delayMs: 10 },
+      faults: FIVE_FAULTS,
       onEvent: log.onEvent,
     });
     const lines: string[] = [];
     for await (const line of job.results<string>()) lines.push(line);
     const result = await job.done;
 
-    expect(result.restarts).toBe(FAULTS.length);
-    expect(log.of('restored')).toHaveLength(FAULTS.length);
-    expect(completed(result).length).toBeGreaterThan(FAULTS.length);
+    expect(result.restarts).toBe(FIVE_FAULTS.length);
+    expect(log.of('restored')).toHaveLength(FIVE_FAULTS.length);
+    expect(completed(result).length).toBeGreaterThan(FIVE_FAULTS.length);
     expect(multisetDifference(lines, expected)).toEqual(NO_DIFFERENCE);
   });
 });

@@ -14,9 +14,8 @@ import type { CheckpointOptions } from '../../src/checkpoint/checkpoint-config.j
 import {
   BACKPRESSURED,
   EventLog,
+  FIVE_FAULTS,
   NO_DIFFERENCE,
-  SOURCE,
-  TALLY,
   buildPipeline,
   committedLines,
   completed,
@@ -25,21 +24,6 @@ import {
   temporaryDirectory,
   transactionalLines,
 } from './support/jobs.js';
-import type { InjectedFault } from './support/jobs.js';
-
-/** One failure per attempt; `attempt` k strikes in the k-th restart. */
-const FAULTS: readonly InjectedFault[] = [
-  // While backpressured, after several checkpoints completed.
-  { operator: TALLY, subtask: 1, kind: 'throw', afterRecords: 15_000, attempt: 0 },
-  // During a checkpoint: the snapshot is taken, not yet acknowledged.
-  { operator: TALLY, subtask: 0, kind: 'exit', atCheckpoint: { phase: 'after-snapshot' }, attempt: 1 },
-  // As a checkpoint starts, at the source.
-  { operator: SOURCE, subtask: 1, kind: 'throw', atCheckpoint: { phase: 'before-snapshot' }, attempt: 2 },
-  // After the acknowledgement was sent.
-  { operator: TALLY, subtask: 1, kind: 'exit', atCheckpoint: { phase: 'after-ack' }, attempt: 3 },
-  // Once more while backpressured, after the replay of restored data.
-  { operator: TALLY, subtask: 0, kind: 'throw', afterRecords: 8_000, attempt: 4 },
-];
 
 /** What each failure's message says, in attempt order. */
 const FAILURE_MESSAGES = [
@@ -63,8 +47,8 @@ async function runWithFailures(checkpoints: Omit<CheckpointOptions, 'dir'>, labe
   const log = new EventLog();
   const result = await buildPipeline(BACKPRESSURED, transactionalLines(output)).execute({
     checkpoints: { intervalMs: 30, ...checkpoints, dir: path.join(tmp.path, `${label}-checkpoints`) },
-    restart: { type: 'fixed-delay', attempts: FAULTS.length + 1, delayMs: 10 },
-    faults: FAULTS,
+    restart: { type: 'fixed-delay', attempts: FIVE_FAULTS.length + 1, delayMs: 10 },
+    faults: FIVE_FAULTS,
     onEvent: log.onEvent,
   });
   return { result, log, output };
@@ -81,11 +65,11 @@ describe.each([
 
     // Every failure struck, in its attempt, and each restart restored a completed checkpoint
     // (none restarted from scratch): the restores are real.
-    expect(result.restarts).toBe(FAULTS.length);
+    expect(result.restarts).toBe(FIVE_FAULTS.length);
     const failed = log.of('failed');
     expect(failed.map((event) => event.attempt)).toEqual([0, 1, 2, 3, 4]);
     failed.forEach((event, index) => expect(event.error.message).toMatch(FAILURE_MESSAGES[index]!));
-    expect(log.sequence).toEqual(FAULTS.flatMap(() => ['failed', 'restarting', 'restored']));
+    expect(log.sequence).toEqual(FIVE_FAULTS.flatMap(() => ['failed', 'restarting', 'restored']));
     const restored = log.of('restored');
     const completedIds = new Set(completed(result).map((stats) => stats.id));
     for (const event of restored) expect([...completedIds]).toContain(event.checkpointId);
@@ -110,8 +94,8 @@ describe.each([
 describe('at-least-once checkpoints', () => {
   it('lose no line after five failures', async () => {
     const { result, log, output } = await runWithFailures({ mode: 'at-least-once' }, 'at-least-once');
-    expect(result.restarts).toBe(FAULTS.length);
-    expect(log.of('restored')).toHaveLength(FAULTS.length);
+    expect(result.restarts).toBe(FIVE_FAULTS.length);
+    expect(log.of('restored')).toHaveLength(FIVE_FAULTS.length);
 
     const lines = await committedLines(output);
     const perRecord = (line: string) => !line.startsWith('total:');

@@ -139,6 +139,23 @@ export function multisetDifference(actual: readonly string[], expected: readonly
 }
 
 /** The difference of two equal multisets, for `toEqual`. */
+/**
+ * Five failures of a {@link BACKPRESSURED} job, one per attempt (`attempt` k strikes in the k-th
+ * restart), at the places a failure can strike: while backpressured, in each phase of a checkpoint.
+ */
+export const FIVE_FAULTS: readonly InjectedFault[] = [
+  // While backpressured, after several checkpoints completed.
+  { operator: TALLY, subtask: 1, kind: 'throw', afterRecords: 15_000, attempt: 0 },
+  // During a checkpoint: the snapshot is taken, not yet acknowledged.
+  { operator: TALLY, subtask: 0, kind: 'exit', atCheckpoint: { phase: 'after-snapshot' }, attempt: 1 },
+  // As a checkpoint starts, at the source.
+  { operator: SOURCE, subtask: 1, kind: 'throw', atCheckpoint: { phase: 'before-snapshot' }, attempt: 2 },
+  // After the acknowledgement was sent.
+  { operator: TALLY, subtask: 1, kind: 'exit', atCheckpoint: { phase: 'after-ack' }, attempt: 3 },
+  // Once more while backpressured, after the replay of restored data.
+  { operator: TALLY, subtask: 0, kind: 'throw', afterRecords: 8_000, attempt: 4 },
+];
+
 export const NO_DIFFERENCE: MultisetDifference = { missing: 0, extra: 0, missingExamples: [], extraExamples: [] };
 
 /** Collects a job's events. */
