@@ -101,7 +101,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
         'with buffer debloating at a 300 ms target; ' +
         `sluice's channel here is one ring of ${formatSize(plan.ctbChannelBytes)} per channel, debloated to the same target.` +
         ctbRates(runs),
-      'Checkpoint durations are end-to-end (trigger to committed _metadata), as Flink reports them.',
+      'Checkpoint durations are end-to-end, as Flink reports them: from the trigger until every snapshot is written and fsynced (the _metadata commit that follows is not in them).',
     ],
   };
 }

@@ -12,9 +12,9 @@ export const READING_GUIDE: readonly GuideEntry[] = [
     term: 'checkpoint duration',
     flinkName: 'End to End Duration (lastCheckpointDuration)',
     meaning:
-      'From the coordinator triggering a checkpoint to the checkpoint being complete (every subtask acknowledged, metadata committed). ' +
+      'From the coordinator triggering a checkpoint until every subtask acknowledged and every snapshot is written and fsynced (the metadata commit follows, outside it). ' +
       'p50, p99 and max over the completed checkpoints of the run. Its parts, for the subtask that acknowledged last: start delay, then ' +
-      'alignment, then sync and async; then the metadata commit. The detail table shows each part as a p50 over all subtasks ' +
+      'alignment, then sync and async. The detail table shows each part as a p50 over all subtasks ' +
       '(start delay: over checkpoints, of the last subtask), so the parts of one row need not add up to its duration: the slowest subtask ' +
       'of a checkpoint sets the duration, the median subtask sets the parts. In aligned mode under backpressure the duration is mostly ' +
       'start delay and alignment of the subtasks furthest downstream.',
