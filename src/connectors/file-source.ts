@@ -684,6 +684,13 @@ class FileSource implements SourceFunction<unknown, FileSourcePosition> {
     return { ranges: this.#readers.map((reader) => [reader.position(), reader.splitEnd] as const) };
   }
 
+  /** A byte offset, the start of the next line to read; after a rescale, the byte ranges left. */
+  describePosition(position: FileSourcePosition): string {
+    if (typeof position === 'number') return `byte offset ${position} of ${this.#options.path} (the start of the next line to read)`;
+    const ranges = position.ranges.map(([from, end]) => `${from}-${end}`).join(', ');
+    return `byte ranges ${ranges} of ${this.#options.path} left to read (each from the start of its next line)`;
+  }
+
   async close(): Promise<void> {
     const readers = this.#readers;
     this.#readers = [];

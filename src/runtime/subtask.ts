@@ -452,6 +452,13 @@ export class Subtask {
 
   /** The outcome of a subtask that threw `error` (its operators closed). */
   async fail(error: unknown): Promise<SubtaskOutcome> {
+    // Where it was, before its operators close: a closed source may no longer know its position.
+    let position: string | undefined;
+    try {
+      position = this.#describePosition();
+    } catch {
+      position = undefined; // the failure is what to report, not a position the source cannot give
+    }
     try {
       await this.#chain?.close();
     } catch {
@@ -463,7 +470,7 @@ export class Subtask {
       status: 'failed',
       operator,
       recordsIn: this.#recordsIn,
-      position: this.#describePosition(),
+      position,
       error: serializeError(cause),
     };
   }

@@ -88,4 +88,18 @@ describe('sluice run sessions', () => {
     expect(lateEvents.length).toBeGreaterThan(0);
     expect(sessions.reduce((sum, session) => sum + session.events, 0) + lateEvents.length).toBe(lines.length);
   });
+
+  it('fails on an event without a valid time, naming the file, the byte offset and the event', async () => {
+    const input = path.join(dir, 'events-bad.ndjson');
+    const good = JSON.stringify({ user: 'ann', time: 1_000 });
+    await writeFile(input, `${good}\n${JSON.stringify({ user: 'bob', time: 'garbage' })}\n`);
+    const failed = await run(process.execPath, [CLI, 'run', 'sessions', '--input', input, '--output', path.join(dir, 'sessions-bad.ndjson')]).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    // Not a dead worker: the source's own failure, where it was read.
+    expect(failed?.stderr).toMatch(/operator 'read' \(subtask 0\/1\) failed on byte offset \d+ of .*events-bad\.ndjson .*: event of user bob has no valid time: "garbage"/);
+    expect(failed?.stderr).not.toMatch(/died/);
+  });
 });
