@@ -157,6 +157,13 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
 
   // Any source with a watermark strategy: every edge carries event times (and watermarks).
   const eventTime = live.some((node) => node.watermarks !== undefined);
+  const window = live.find((node) => node.kind === 'window');
+  if (window !== undefined && !eventTime) {
+    throw new ConfigurationError(
+      `window operator '${window.name}' needs event time, and no source of the job has a watermark strategy: ` +
+        'add one where the source is added, pipeline.source(spec, { watermarks: boundedOutOfOrderness({ timestamp, maxOutOfOrdernessMs }) })',
+    );
+  }
   const plannedEdges: PlannedEdge[] = [];
   const vertexInputs = heads.map(() => [] as number[]);
   const vertexOutputs = heads.map(() => [] as number[]);
