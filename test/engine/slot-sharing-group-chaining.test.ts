@@ -47,6 +47,25 @@ describe('slot sharing groups in the plan', () => {
     expect(slotLayout(grouped)).toEqual({ slots: 6, firstSlot: [0, 3, 3] });
   });
 
+  it("puts a window's results and late records in the window's group", async () => {
+    const built = new sluice.Pipeline({ parallelism: 2 });
+    const windowed = built
+      .source(items(), { name: 'src' })
+      .keyBy('k')
+      .window(sluice.tumblingWindows(10))
+      .reduce(ops.sumV, undefined, { name: 'w', slotSharingGroup: 'windows' });
+    windowed.sink(sinks.collectSpec(), { name: 'out', slotSharingGroup: 'windows' });
+    windowed.lateRecords().sink(sinks.collectSpec(), { name: 'late-out', slotSharingGroup: 'windows' });
+    const plan = await planJob(built.options, built.nodes);
+    expect(Object.fromEntries(plan.vertices.map((vertex) => [vertex.name, vertex.slotSharingGroup]))).toEqual({
+      src: 'default',
+      w: 'windows',
+      'w.results -> out': 'windows',
+      'w.late -> late-out': 'windows',
+    });
+    expect(slotLayout(plan).slots).toBe(4);
+  });
+
   it('gives each group as many slots as its widest vertex, and each slot one doorbell', async () => {
     const built = pipeline({ name: 'tail', sinkParallelism: 5 });
     const plan = await planJob(built.options, built.nodes);
