@@ -46,6 +46,14 @@ export interface OperatorOptions<Opt = unknown> {
   readonly uid?: string;
   /** Parallelism of this operator. Default: the pipeline's. */
   readonly parallelism?: number;
+  /**
+   * The operator's slot sharing group (Flink's `slotSharingGroup(String)`). Operators of one
+   * group share worker threads: subtask i of each runs on the group's i-th thread. Operators of
+   * different groups never share a thread and are never chained together, so an operator
+   * whose user code blocks (a synchronous call, `Atomics.wait`) in a group of its own stalls
+   * no other operator. Default: `'default'`.
+   */
+  readonly slotSharingGroup?: string;
   /** Serializable options, handed to the function as `ctx.options`. */
   readonly options?: Opt;
   /** Shape of the records this operator emits (default: plain objects through msgpackr). */
@@ -93,6 +101,19 @@ export interface SinkHandle<T = unknown> {
   readonly name: string;
   /** Phantom member carrying the type of the records the sink receives (never set). */
   readonly __records?: T;
+}
+
+/** The slot sharing group every operator is in unless its options name another. */
+export const DEFAULT_SLOT_SHARING_GROUP = 'default';
+
+function checkSlotSharingGroup(value: unknown, operator: string): string {
+  if (value === undefined) return DEFAULT_SLOT_SHARING_GROUP;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ConfigurationError(
+      `operator '${operator}': slotSharingGroup must be a non-empty string, got ${typeof value === 'string' ? "''" : String(value)}; omit it for the default group`,
+    );
+  }
+  return value;
 }
 
 function checkFunction(value: unknown, kind: FunctionKind, where: string): FunctionDefinition {
@@ -280,6 +301,7 @@ export class Pipeline {
       fn,
       options: options.options,
       parallelism: checkParallelism(options.parallelism, `operator '${name}': parallelism`),
+      slotSharingGroup: checkSlotSharingGroup(options.slotSharingGroup, name),
       shape: options.returns ?? OBJECT_RECORDS,
       inputs,
       key,
@@ -528,7 +550,12 @@ export class WindowedStream<T> {
       'filter',
       windowResults,
       [{ from: node.id, partitioning: { type: 'auto' } }],
-      { name: `${node.name}.results`, ...(rest.parallelism === undefined ? {} : { parallelism: rest.parallelism }), ...(returns ? { returns } : {}) },
+      {
+        name: `${node.name}.results`,
+        slotSharingGroup: node.slotSharingGroup,
+        ...(rest.parallelism === undefined ? {} : { parallelism: rest.parallelism }),
+        ...(returns ? { returns } : {}),
+      },
       'results',
     );
     return new WindowResultStream<T, Out>(this.#pipeline, results, node, window, this.#node.shape);
@@ -561,7 +588,7 @@ export class WindowResultStream<T, Out> extends DataStream<Out> {
       'flatMap',
       windowLateRecords,
       [{ from: this.#window.id, partitioning: { type: 'auto' } }],
-      { name: `${this.#window.name}.late`, ...(this.#window.parallelism === undefined ? {} : { parallelism: this.#window.parallelism }), returns: this.#inputShape },
+      { name: `${this.#window.name}.late`, slotSharingGroup: this.#window.slotSharingGroup, ...(this.#window.parallelism === undefined ? {} : { parallelism: this.#window.parallelism }), returns: this.#inputShape },
       'late',
     );
     return (this.#late = new DataStream<T>(this.pipeline, node));

@@ -67,6 +67,8 @@ export interface PlannedVertex {
   /** The chain's operators' names joined by ' -> '. */
   readonly name: string;
   readonly parallelism: number;
+  /** The slot sharing group of its operators (a chain never spans two groups). */
+  readonly slotSharingGroup: string;
   /** Head first. */
   readonly operators: readonly PlannedOperator[];
   readonly inputs: readonly number[];

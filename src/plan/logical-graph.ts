@@ -60,6 +60,8 @@ export interface LogicalNode {
   readonly options: unknown;
   /** Parallelism set on this operator, or undefined for the job's default. */
   readonly parallelism: number | undefined;
+  /** The operator's slot sharing group (see OperatorOptions.slotSharingGroup). */
+  readonly slotSharingGroup: string;
   /** Shape of the records this operator emits. */
   readonly shape: RecordShape;
   readonly inputs: readonly LogicalEdge[];

@@ -117,7 +117,8 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
   }
 
   // A node chains onto its single upstream when the edge is a forward one between equal
-  // parallelism, the upstream has no other consumer, and neither end is a source's input.
+  // parallelism in one slot sharing group, the upstream has no other consumer, and neither end
+  // is a source's input. Operators of different groups run on different threads: never chained.
   const chainedOnto = new Map<number, number>();
   for (const node of live) {
     const inputs = inputsOf.get(node.id)!;
@@ -126,6 +127,7 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
     const upstream = nodes[edge.from]!;
     if (outputsOf.get(upstream.id)!.length !== 1) continue;
     if (parallelismOf(upstream) !== parallelismOf(node)) continue;
+    if (upstream.slotSharingGroup !== node.slotSharingGroup) continue;
     if (edge.partitioning.type !== 'auto' && edge.partitioning.type !== 'forward') continue;
     chainedOnto.set(node.id, upstream.id);
   }
@@ -204,6 +206,7 @@ export async function planJob(options: ResolvedJobSettings, nodes: readonly Logi
       id: vertexId,
       name: members.map((member) => member.name).join(' -> '),
       parallelism: parallelismOf(members[0]!),
+      slotSharingGroup: members[0]!.slotSharingGroup,
       operators,
       inputs: vertexInputs[vertexId]!,
       outputs: vertexOutputs[vertexId]!,

@@ -39,11 +39,11 @@ export interface OutputDeployment {
 }
 
 /**
- * One worker thread's share of a job: subtask i of every vertex that has one (Flink's slot
- * sharing). Its subtasks share the thread and its doorbell.
+ * One worker thread's share of a job: subtask i of every vertex of one slot sharing group that
+ * has one (Flink's slot sharing). Its subtasks share the thread and its doorbell.
  */
 export interface SlotDeployment {
-  /** The slot's index: the subtask index its subtasks share. */
+  /** The slot's index among the job's slots (see slotLayout). */
   readonly index: number;
   /** The thread's doorbell, which every subtask's deployment names too. */
   readonly doorbell: SharedArrayBuffer;

@@ -30,6 +30,8 @@ const CANCEL_GRACE_MS = 5000;
 interface RunningSubtask {
   readonly deployment: SubtaskDeployment;
   readonly vertex: number;
+  /** The slot (thread) it runs on. */
+  readonly slot: number;
   readonly control: RingWriter;
   settled: boolean;
   /** Settles with the subtask's outcome: its `ended` message or its slot's result, whichever comes first. */
@@ -126,7 +128,7 @@ export class JobAttempt {
     const { plan, jobId, checkpoints } = context;
     const deployed = deployPlan(plan, jobId);
     this.#ports = deployed.map(() => new MessageChannel());
-    this.#running = deployed.map(({ deployment, vertex }, index) => ({
+    this.#running = deployed.map(({ deployment, vertex, slot }, index) => ({
       deployment: {
         ...deployment,
         port: this.#ports[index]!.port2,
@@ -136,6 +138,7 @@ export class JobAttempt {
         faults: context.faults,
       },
       vertex,
+      slot,
       control: new RingWriter(deployment.control, { consumerDoorbell: deployment.doorbell }),
       settled: false,
       ended: deferred<SubtaskOutcome>(),
@@ -262,11 +265,11 @@ export class JobAttempt {
   /** Starts one piscina task per slot; a slot whose thread dies fails the attempt, naming its subtasks. */
   #startSlots(): Array<Promise<unknown>> {
     const slots = Array.from({ length: slotCount(this.#context.plan) }, (_, index) =>
-      this.#running.filter(({ deployment }) => deployment.subtaskIndex === index),
+      this.#running.filter((subtask) => subtask.slot === index),
     );
-    return slots.map((members) => {
+    return slots.map((members, index) => {
       const slot: SlotDeployment = {
-        index: members[0]!.deployment.subtaskIndex,
+        index,
         doorbell: members[0]!.deployment.doorbell,
         running: new SharedArrayBuffer(4),
         subtasks: members.map(({ deployment }) => deployment),

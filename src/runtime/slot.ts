@@ -23,8 +23,8 @@ interface Member {
 }
 
 /**
- * One worker thread's share of a job (Flink's slot sharing): subtask i of every vertex with
- * more than i subtasks. The slot steps its subtasks in turn on one thread and parks on the
+ * One worker thread's share of a job (Flink's slot sharing): subtask i of every vertex of one
+ * slot sharing group with more than i subtasks. The slot steps its subtasks in turn on one thread and parks on the
  * thread's one doorbell when none of them can move, so a job at parallelism p keeps p threads
  * busy, not one per operator. Channels between subtasks of the same slot stay rings: a
  * producer whose ring is full stops its step (backpressure), and the slot then steps the

@@ -28,8 +28,8 @@ function plan(parallelism: number): JobPlan {
     channelBytes: 4096,
     debloatTargetMs: 'off',
     vertices: [
-      { id: 0, name: 'src', parallelism, operators: [], inputs: [], outputs: [0] },
-      { id: 1, name: 'keyed', parallelism, operators: [], inputs: [0], outputs: [] },
+      { id: 0, name: 'src', parallelism, slotSharingGroup: 'default', operators: [], inputs: [], outputs: [0] },
+      { id: 1, name: 'keyed', parallelism, slotSharingGroup: 'default', operators: [], inputs: [0], outputs: [] },
     ],
     edges: [{ id: 0, from: 0, to: 1, partitioning: { type: 'hash', key: { type: 'field', field: 1 } }, shape: SHAPE }],
   };

@@ -67,6 +67,22 @@ describe('configuration errors', () => {
     );
   });
 
+  it('a slot sharing group that is not a non-empty string', () => {
+    const stream = new Pipeline().source(items(), { name: 'items' });
+    expectConfigurationError(
+      () => stream.map(ops.tripleV, { name: 'unnamed-group', slotSharingGroup: '' }),
+      "operator 'unnamed-group': slotSharingGroup must be a non-empty string, got ''; omit it for the default group",
+    );
+    expectConfigurationError(
+      () => stream.sink(sinks.collectSpec(), { name: 'numbered-group', slotSharingGroup: 2 as unknown as string }),
+      "operator 'numbered-group': slotSharingGroup must be a non-empty string, got 2; omit it for the default group",
+    );
+    expectConfigurationError(
+      () => new Pipeline().source(items(), { name: 'items', slotSharingGroup: null as unknown as string }),
+      "operator 'items': slotSharingGroup must be a non-empty string, got null; omit it for the default group",
+    );
+  });
+
   it('no sink: execute() rejects before starting anything', async () => {
     const pipeline = new Pipeline();
     pipeline.source(items()).map(ops.tripleV);

@@ -43,6 +43,8 @@ export interface JobShape {
   readonly parallelism?: number;
   /** Buffer debloating target (the job's default when not given). */
   readonly debloatTargetMs?: number | 'off';
+  /** A slot sharing group for the sink alone (it then runs on threads of its own, not chained to `tally`). */
+  readonly sinkGroup?: string;
 }
 
 /** A backpressured job of modest size: 80k records, a slow keyed operator, 16 KiB channels. */
@@ -68,7 +70,7 @@ export function buildPipeline(shape: JobShape, sink: SinkSpec<string>): Pipeline
     .source(sluice.generatorSource({ seed: shape.seed, count: shape.count, keys: shape.keys }), { name: SOURCE })
     .keyBy(1)
     .process<string>(ops.tally, { name: TALLY, options: { costMicros: shape.costMicros, perRecord: shape.perRecord } })
-    .sink(sink, { name: SINK });
+    .sink(sink, { name: SINK, ...(shape.sinkGroup === undefined ? {} : { slotSharingGroup: shape.sinkGroup }) });
   return pipeline;
 }
 
