@@ -50,7 +50,7 @@ describe('slot sharing groups in the plan', () => {
   it("puts a window's results and late records in the window's group", async () => {
     const built = new sluice.Pipeline({ parallelism: 2 });
     const windowed = built
-      .source(items(), { name: 'src' })
+      .source(items(), { name: 'src', watermarks: sluice.boundedOutOfOrderness({ timestamp: ops.idTime }) })
       .keyBy('k')
       .window(sluice.tumblingWindows(10))
       .reduce(ops.sumV, undefined, { name: 'w', slotSharingGroup: 'windows' });
