@@ -6,21 +6,17 @@
  * reads. Each mode survives a thrown error and a hard exit of that one thread, and commits
  * exactly the lines of a failure-free run.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BACKPRESSURED,
-  EventLog,
   NO_DIFFERENCE,
   SOURCE,
   TALLY,
-  buildPipeline,
-  committedLines,
   completed,
   expectedLines,
   multisetDifference,
+  runWithFaults,
   temporaryDirectory,
-  transactionalLines,
 } from './support/jobs.js';
 import type { InjectedFault, JobShape } from './support/jobs.js';
 
@@ -40,19 +36,12 @@ afterAll(() => tmp.remove());
 
 describe.each(['aligned', 'unaligned', 'aligned-timeout'] as const)('%s checkpoints with the whole job on one thread', (mode) => {
   it('commit exactly the failure-free output after a throw and two exits', async () => {
-    const output = path.join(tmp.path, `${mode}-out`);
-    const log = new EventLog();
-    const result = await buildPipeline(ONE_THREAD, transactionalLines(output)).execute({
-      checkpoints: { mode, intervalMs: 30, dir: path.join(tmp.path, `${mode}-checkpoints`), ...(mode === 'aligned-timeout' ? { alignmentTimeoutMs: 1 } : {}) },
-      restart: { type: 'fixed-delay', attempts: FAULTS.length + 1, delayMs: 10 },
-      faults: FAULTS,
-      onEvent: log.onEvent,
-    });
+    const { result, log, lines } = await runWithFaults(ONE_THREAD, mode, FAULTS, tmp.path);
 
     expect(result.restarts).toBe(FAULTS.length);
     expect(log.of('failed').map((event) => event.attempt)).toEqual([0, 1, 2]);
     expect(log.of('restored')).toHaveLength(FAULTS.length);
     expect(completed(result).length).toBeGreaterThan(0);
-    expect(multisetDifference(await committedLines(output), expectedLines(ONE_THREAD))).toEqual(NO_DIFFERENCE);
+    expect(multisetDifference(lines, expectedLines(ONE_THREAD))).toEqual(NO_DIFFERENCE);
   });
 });

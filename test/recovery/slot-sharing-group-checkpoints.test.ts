@@ -5,22 +5,18 @@
  * Each mode survives a thrown error in the tally and hard exits of a sink thread and of a
  * source thread, and commits exactly the lines of a failure-free run.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BACKPRESSURED,
-  EventLog,
   NO_DIFFERENCE,
   SINK,
   SOURCE,
   TALLY,
-  buildPipeline,
-  committedLines,
   completed,
   expectedLines,
   multisetDifference,
+  runWithFaults,
   temporaryDirectory,
-  transactionalLines,
 } from './support/jobs.js';
 import type { InjectedFault, JobShape } from './support/jobs.js';
 
@@ -40,14 +36,7 @@ afterAll(() => tmp.remove());
 
 describe.each(['aligned', 'unaligned', 'aligned-timeout'] as const)('%s checkpoints with the sink in its own slot sharing group', (mode) => {
   it('commit exactly the failure-free output after a throw and two exits', async () => {
-    const output = path.join(tmp.path, `${mode}-out`);
-    const log = new EventLog();
-    const result = await buildPipeline(GROUPED, transactionalLines(output)).execute({
-      checkpoints: { mode, intervalMs: 30, dir: path.join(tmp.path, `${mode}-checkpoints`), ...(mode === 'aligned-timeout' ? { alignmentTimeoutMs: 1 } : {}) },
-      restart: { type: 'fixed-delay', attempts: FAULTS.length + 1, delayMs: 10 },
-      faults: FAULTS,
-      onEvent: log.onEvent,
-    });
+    const { result, log, lines } = await runWithFaults(GROUPED, mode, FAULTS, tmp.path);
 
     expect(result.restarts).toBe(FAULTS.length);
     expect(log.of('failed').map((event) => event.attempt)).toEqual([0, 1, 2]);
@@ -55,6 +44,6 @@ describe.each(['aligned', 'unaligned', 'aligned-timeout'] as const)('%s checkpoi
     expect(completed(result).length).toBeGreaterThan(0);
     // The sink is a vertex of its own: its subtasks acknowledged checkpoints apart from the tally's.
     expect(completed(result).every((stats) => stats.subtasks.some((subtask) => subtask.operator === SINK))).toBe(true);
-    expect(multisetDifference(await committedLines(output), expectedLines(GROUPED))).toEqual(NO_DIFFERENCE);
+    expect(multisetDifference(lines, expectedLines(GROUPED))).toEqual(NO_DIFFERENCE);
   });
 });

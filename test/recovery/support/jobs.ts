@@ -178,6 +178,27 @@ export class EventLog {
 }
 
 /** Completed checkpoints of a result. */
+/**
+ * Runs `shape` into a transactional sink in `dir` with checkpoints of `mode` every 30 ms and
+ * `faults`, restarting once per fault: what the job returned, its events and the committed lines.
+ */
+export async function runWithFaults(
+  shape: JobShape,
+  mode: 'aligned' | 'unaligned' | 'aligned-timeout',
+  faults: readonly InjectedFault[],
+  dir: string,
+): Promise<{ result: JobResult; log: EventLog; lines: string[] }> {
+  const output = path.join(dir, `${mode}-out`);
+  const log = new EventLog();
+  const result = await buildPipeline(shape, transactionalLines(output)).execute({
+    checkpoints: { mode, intervalMs: 30, dir: path.join(dir, `${mode}-checkpoints`), ...(mode === 'aligned-timeout' ? { alignmentTimeoutMs: 1 } : {}) },
+    restart: { type: 'fixed-delay', attempts: faults.length + 1, delayMs: 10 },
+    faults,
+    onEvent: log.onEvent,
+  });
+  return { result, log, lines: await committedLines(output) };
+}
+
 export function completed(result: JobResult): CheckpointStatistics[] {
   return result.checkpoints.filter((stats) => stats.status === 'completed');
 }
