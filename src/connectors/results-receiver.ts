@@ -28,7 +28,11 @@ interface SubtaskResults {
   held: unknown[];
   /** Markers read and not yet committed: the checkpoint and how many held records precede it. */
   readonly markers: Array<{ readonly checkpointId: number; count: number }>;
-  /** The highest checkpoint marker read in this attempt (0: none). */
+  /**
+   * The highest checkpoint marker read in this attempt, at least the latest checkpoint completed
+   * before the attempt began (0: none): a later checkpoint that completes after this subtask ended
+   * without its marker recorded it as finished.
+   */
   lastMarker: number;
   /** This attempt's end frame was read. */
   ended: boolean;
@@ -91,7 +95,9 @@ export class ResultsReceiver {
         this.#readAll(subtask);
         subtask.held = [];
         subtask.markers.length = 0;
-        subtask.lastMarker = 0;
+        // Only a checkpoint of the next attempt can record this subtask as finished: one completed
+        // before it (the restore point) may have this subtask run again.
+        subtask.lastMarker = this.#completed;
         subtask.ended = false;
       }
       this.#wakeConsumer();

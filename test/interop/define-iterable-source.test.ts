@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporaryDirectory } from '../recovery/support/jobs.js';
+import { EventLog, temporaryDirectory } from '../recovery/support/jobs.js';
 import type { InjectedFault } from '../recovery/support/jobs.js';
 import { allResults, ops, sluice } from './support/compiled.js';
 
@@ -27,7 +27,8 @@ function counts(values: readonly number[]): Map<number, number> {
   return seen;
 }
 
-async function run(name: string, definition: typeof ops.resumableNumbers): Promise<number[]> {
+async function run(name: string, definition: typeof ops.resumableNumbers): Promise<{ values: number[]; events: string }> {
+  const log = new EventLog();
   const pipeline = new sluice.Pipeline({ name, parallelism: 2, channelBytes: 16_384 });
   pipeline
     .source(sluice.sourceSpec(definition, { count: COUNT }), { name: 'numbers' })
@@ -37,22 +38,27 @@ async function run(name: string, definition: typeof ops.resumableNumbers): Promi
     checkpoints: { mode: 'unaligned', intervalMs: 20, dir: path.join(tmp.path, name) },
     restart: { type: 'fixed-delay', attempts: 3, delayMs: 10 },
     faults: FAULTS,
+    onEvent: log.onEvent,
   });
   const values = await allResults<number>(job);
   expect((await job.done).restarts).toBe(FAULTS.length);
-  return values;
+  // What happened, for a failure's message: restores, failures and checkpoints in order.
+  const events = log.events
+    .map((event) => (event.type === 'checkpoint' ? `${event.statistics.status} ${event.statistics.id}${event.statistics.finishedSubtasks ? ` (${event.statistics.finishedSubtasks} finished)` : ''}` : event.type === 'restored' ? `restored ${event.checkpointId}` : event.type))
+    .join(', ');
+  return { values, events };
 }
 
 describe('defineIterableSource', () => {
   it('resumed at start.position: every record exactly once after failures', async () => {
-    const values = await run('resumable', ops.resumableNumbers);
-    expect(values.length).toBe(COUNT);
+    const { values, events } = await run('resumable', ops.resumableNumbers);
+    expect(values.length, events).toBe(COUNT);
     expect([...counts(values).entries()].every(([value, count]) => count === 1 && value % 2 === 0)).toBe(true);
     expect(new Set(values).size).toBe(COUNT);
   });
 
   it('started over whatever the position: every record at least once', async () => {
-    const values = await run('restarting', ops.restartingNumbers);
+    const { values } = await run('restarting', ops.restartingNumbers);
     const seen = counts(values);
     // Each of the two subtasks yields every number: two copies at least, more for those emitted
     // again after a restart; none is lost.
