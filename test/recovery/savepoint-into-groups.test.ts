@@ -8,7 +8,6 @@
  */
 import path from 'node:path';
 import { cp } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storage } from './support/compiled.js';
 import {
@@ -23,6 +22,7 @@ import {
   completed,
   expectedLines,
   multisetDifference,
+  stopWithSavepointOnceCheckpointed,
   temporaryDirectory,
   transactionalLines,
 } from './support/jobs.js';
@@ -40,18 +40,8 @@ describe('restoring a savepoint taken without groups into a job with a sink grou
     const checkpointRoot = path.join(tmp.path, 'checkpoints');
     const savepointDir = path.join(tmp.path, 'savepoint');
     const firstOutput = path.join(tmp.path, 'first-out');
-    const jobCheckpoints = new storage.CheckpointStorage({ checkpointDir: checkpointRoot, job: JOB.name });
     const first = buildPipeline(JOB, transactionalLines(firstOutput));
-    const running = first.execute({ checkpoints: { mode: 'aligned', intervalMs: 20, retain: 1, dir: checkpointRoot } });
-    let ended = false;
-    void running.then(
-      () => (ended = true),
-      () => (ended = true),
-    );
-    while (!ended && (await jobCheckpoints.list()).length === 0) await sleep(5);
-    expect(ended).toBe(false);
-    const savepoint = await first.stopWithSavepoint(savepointDir);
-    expect((await running).savepoint).toBe(savepointDir);
+    const savepoint = await stopWithSavepointOnceCheckpointed(first, JOB.name, { mode: 'aligned', intervalMs: 20, retain: 1, dir: checkpointRoot }, savepointDir);
     const { metadata } = await storage.readCheckpointMetadata(savepointDir);
     expect(metadata.subtasks.map((subtask) => subtask.operator)).toContain(`${TALLY} -> ${SINK}`);
 

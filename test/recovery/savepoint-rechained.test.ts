@@ -8,7 +8,6 @@
  * holds state for is refused, naming the uid, unless `allowNonRestoredState` drops it.
  */
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pipeline as PipelineType, SinkSpec } from '../../src/index.js';
 import { ops, sluice, storage } from './support/compiled.js';
@@ -24,6 +23,7 @@ import {
   expectedLines,
   failureOf,
   multisetDifference,
+  stopWithSavepointOnceCheckpointed,
   temporaryDirectory,
   transactionalLines,
 } from './support/jobs.js';
@@ -53,18 +53,8 @@ beforeAll(async () => {
   const checkpointRoot = path.join(tmp.path, 'checkpoints');
   savepointDir = path.join(tmp.path, 'savepoint');
   firstOutput = path.join(tmp.path, 'first-out');
-  const jobCheckpoints = new storage.CheckpointStorage({ checkpointDir: checkpointRoot, job: JOB.name });
   const first = buildPipeline(JOB, transactionalLines(firstOutput));
-  const running = first.execute({ checkpoints: { mode: 'aligned', intervalMs: 20, retain: 1, dir: checkpointRoot } });
-  let ended = false;
-  void running.then(
-    () => (ended = true),
-    () => (ended = true),
-  );
-  while (!ended && (await jobCheckpoints.list()).length === 0) await sleep(5);
-  expect(ended).toBe(false);
-  const savepoint = await first.stopWithSavepoint(savepointDir);
-  expect((await running).savepoint).toBe(savepointDir);
+  const savepoint = await stopWithSavepointOnceCheckpointed(first, JOB.name, { mode: 'aligned', intervalMs: 20, retain: 1, dir: checkpointRoot }, savepointDir);
   savepointId = savepoint.id;
   // The savepoint was taken with tally and sink in one chain.
   const { metadata } = await storage.readCheckpointMetadata(savepointDir);

@@ -8,7 +8,6 @@
  */
 import { rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storage } from './support/compiled.js';
 import {
@@ -22,6 +21,7 @@ import {
   completed,
   expectedLines,
   multisetDifference,
+  stopWithSavepointOnceCheckpointed,
   temporaryDirectory,
   transactionalLines,
 } from './support/jobs.js';
@@ -43,18 +43,7 @@ describe('stopWithSavepoint and restore', () => {
     const jobCheckpoints = new storage.CheckpointStorage({ checkpointDir: checkpointRoot, job: JOB.name });
 
     const first = buildPipeline(JOB, transactionalLines(output));
-    const running = first.execute({ checkpoints });
-    let ended = false;
-    void running.then(
-      () => (ended = true),
-      () => (ended = true),
-    );
-    // Under way: a periodic checkpoint has completed (and the job has not ended or failed).
-    while (!ended && (await jobCheckpoints.list()).length === 0) await sleep(5);
-    expect(ended).toBe(false);
-    const savepoint = await first.stopWithSavepoint(savepointDir);
-    const stopped = await running;
-    expect(stopped.savepoint).toBe(savepointDir);
+    const savepoint = await stopWithSavepointOnceCheckpointed(first, JOB.name, checkpoints, savepointDir);
     expect(savepoint.status).toBe('completed');
     expect(savepoint.acknowledgedSubtasks).toBe(savepoint.totalSubtasks);
     const written = await storage.readCheckpointMetadata(savepointDir);

@@ -11,12 +11,14 @@
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type { JobResult, Pipeline as PipelineType, SinkSpec } from '../../../src/index.js';
 import type { InjectedFault } from '../../../src/runtime/deployment.js';
 import type { JobEvent } from '../../../src/runtime/job-result.js';
 import type { CheckpointStatistics } from '../../../src/checkpoint/checkpoint-stats.js';
-import { ops, sluice } from './compiled.js';
+import type { CheckpointOptions } from '../../../src/checkpoint/checkpoint-config.js';
+import { ops, sluice, storage } from './compiled.js';
 
 export type { InjectedFault };
 
@@ -197,6 +199,33 @@ export async function runWithFaults(
     onEvent: log.onEvent,
   });
   return { result, log, lines: await committedLines(output) };
+}
+
+/**
+ * Runs `pipeline` (job `job`) with `checkpoints` until its first periodic checkpoint completed,
+ * then stops it with a savepoint into `savepointDir`. Throws if the job ended before that
+ * checkpoint, or stopped without the savepoint. Returns the savepoint's statistics.
+ */
+export async function stopWithSavepointOnceCheckpointed(
+  pipeline: PipelineType,
+  job: string,
+  checkpoints: CheckpointOptions,
+  savepointDir: string,
+): Promise<CheckpointStatistics> {
+  const jobCheckpoints = new storage.CheckpointStorage({ checkpointDir: checkpoints.dir!, job });
+  const running = pipeline.execute({ checkpoints });
+  let ended = false;
+  void running.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  // Under way: a periodic checkpoint has completed (and the job has not ended or failed).
+  while (!ended && (await jobCheckpoints.list()).length === 0) await sleep(5);
+  if (ended) throw new Error(`job '${job}' ended before its first checkpoint completed: make it longer`);
+  const savepoint = await pipeline.stopWithSavepoint(savepointDir);
+  const stopped = await running;
+  if (stopped.savepoint !== savepointDir) throw new Error(`job '${job}' stopped with savepoint ${String(stopped.savepoint)}, not ${savepointDir}`);
+  return savepoint;
 }
 
 export function completed(result: JobResult): CheckpointStatistics[] {
