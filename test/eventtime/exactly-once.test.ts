@@ -14,30 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointOptions } from '../../src/checkpoint/checkpoint-config.js';
 import type { InjectedFault } from '../../src/runtime/deployment.js';
 import { EventLog, NO_DIFFERENCE, committedLines, completed, multisetDifference, temporaryDirectory } from '../recovery/support/jobs.js';
-import { ops, sluice } from './support/compiled.js';
 import { expectedWindowLines } from './support/reference.js';
-
-const { Pipeline, generatorSource, boundedOutOfOrderness, tumblingWindows, transactionalFileSink } = sluice;
+import { COUNT, windowedCountJob } from './support/windowed-count-job.js';
+import type { WindowedCountKind } from './support/windowed-count-job.js';
 
 const JOB = { seed: 5, count: 40_000, keys: 32, sizeMs: 500 };
-const COUNT = 'count';
 
-type Kind = 'window' | 'timers';
+type Kind = WindowedCountKind;
 
 function buildJob(kind: Kind, output: string, parallelism = 2) {
-  const pipeline = new Pipeline({ name: `eventtime-${kind}`, parallelism, channelBytes: 16_384 });
-  const keyed = pipeline
-    .source(generatorSource({ seed: JOB.seed, count: JOB.count, keys: JOB.keys }), {
-      name: 'gen',
-      watermarks: boundedOutOfOrderness({ timestamp: ops.generatorTime, maxOutOfOrdernessMs: ops.MAX_JITTER_MS }),
-    })
-    .keyBy(1);
-  const counted =
-    kind === 'window'
-      ? keyed.window(tumblingWindows(JOB.sizeMs)).aggregate(ops.slowCountAndSum, ops.windowLine, { name: COUNT })
-      : keyed.process<string>(ops.timerWindows, { name: COUNT, options: { sizeMs: JOB.sizeMs, costMicros: ops.SLOW_AGGREGATE_MICROS } });
-  counted.sink(transactionalFileSink<string>({ path: output, format: 'lines' }), { name: 'out' });
-  return pipeline;
+  return windowedCountJob(kind, output, JOB, { name: `eventtime-${kind}`, parallelism, channelBytes: 16_384 });
 }
 
 /** One failure per attempt. */

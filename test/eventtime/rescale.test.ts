@@ -14,30 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckpointMode } from '../../src/checkpoint/checkpoint-mode.js';
 import { EventLog, NO_DIFFERENCE, committedLines, failureOf, multisetDifference, temporaryDirectory } from '../recovery/support/jobs.js';
 import { storage } from '../recovery/support/compiled.js';
-import { ops, sluice } from './support/compiled.js';
 import { expectedWindowLines } from './support/reference.js';
-
-const { Pipeline, generatorSource, boundedOutOfOrderness, tumblingWindows, transactionalFileSink } = sluice;
+import { COUNT, windowedCountJob } from './support/windowed-count-job.js';
+import type { WindowedCountKind } from './support/windowed-count-job.js';
 
 const JOB = { seed: 9, count: 30_000, keys: 40, sizeMs: 500 };
-const COUNT = 'count';
-type Kind = 'window' | 'timers';
+type Kind = WindowedCountKind;
 
 function buildJob(kind: Kind, output: string, parallelism: number) {
-  const pipeline = new Pipeline({ name: `eventtime-rescale-${kind}`, parallelism, channelBytes: 8_192 });
-  const keyed = pipeline
-    .source(generatorSource({ seed: JOB.seed, count: JOB.count, keys: JOB.keys }), {
-      name: 'gen',
-      parallelism: 2,
-      watermarks: boundedOutOfOrderness({ timestamp: ops.generatorTime, maxOutOfOrdernessMs: ops.MAX_JITTER_MS }),
-    })
-    .keyBy(1);
-  const counted =
-    kind === 'window'
-      ? keyed.window(tumblingWindows(JOB.sizeMs)).aggregate(ops.slowCountAndSum, ops.windowLine, { name: COUNT })
-      : keyed.process<string>(ops.timerWindows, { name: COUNT, options: { sizeMs: JOB.sizeMs, costMicros: ops.SLOW_AGGREGATE_MICROS } });
-  counted.sink(transactionalFileSink<string>({ path: output, format: 'lines' }), { name: 'out' });
-  return pipeline;
+  return windowedCountJob(kind, output, JOB, { name: `eventtime-rescale-${kind}`, parallelism, channelBytes: 8_192, sourceParallelism: 2 });
 }
 
 let tmp: Awaited<ReturnType<typeof temporaryDirectory>>;
